@@ -1,0 +1,77 @@
+package httpserver
+
+import (
+	"net/http"
+
+	httpSwagger "github.com/swaggo/http-swagger/v2"
+
+	"github.com/status-incident/status-incident/internal/interfaces/access"
+	"github.com/status-incident/status-incident/internal/interfaces/api"
+	"github.com/status-incident/status-incident/internal/interfaces/web"
+
+	_ "github.com/status-incident/status-incident/docs" // registers the generated OpenAPI spec
+)
+
+// Routes is the one table of every route with the permission it needs.
+// A test walks the router and fails on a route that is not declared here.
+func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
+	const (
+		pub   = access.Public
+		read  = access.Read
+		write = access.Write
+		admin = access.Admin
+	)
+	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	return []access.Route{
+		// Operations.
+		rt(get, "/healthz", pub, healthz),
+		rt(get, "/readyz", pub, readyz(cfg.Ready)),
+		rt(get, "/metrics", pub, metrics(cfg.Registry)),
+		rt(get, "/swagger/*", pub, httpSwagger.Handler(httpSwagger.URL("/swagger/doc.json"))),
+		rt(get, "/swagger", pub, redirect("/swagger/index.html")),
+		rt(get, "/static/*", pub, p.Static),
+
+		// JSON API.
+		rt(get, "/api/systems", read, a.ListSystems),
+		rt(post, "/api/systems", admin, a.CreateSystem),
+		rt(get, "/api/systems/{id}", read, a.GetSystem),
+		rt(put, "/api/systems/{id}", admin, a.UpdateSystem),
+		rt(del, "/api/systems/{id}", admin, a.DeleteSystem),
+		rt(post, "/api/systems/{id}/status", write, a.SetSystemStatus),
+		rt(get, "/api/systems/{id}/dependencies", read, a.ListDependencies),
+		rt(post, "/api/systems/{id}/dependencies", admin, a.CreateDependency),
+		rt(get, "/api/systems/{id}/logs", read, a.ListSystemLogs),
+		rt(get, "/api/dependencies/{id}", read, a.GetDependency),
+		rt(put, "/api/dependencies/{id}", admin, a.UpdateDependency),
+		rt(del, "/api/dependencies/{id}", admin, a.DeleteDependency),
+		rt(post, "/api/dependencies/{id}/status", write, a.SetDependencyStatus),
+		rt(get, "/api/dependencies/{id}/logs", read, a.ListDependencyLogs),
+		rt(get, "/api/logs", read, a.ListLogs),
+
+		// Web pages.
+		rt(get, "/", read, p.Dashboard),
+		rt(get, "/systems/{id}", read, p.SystemPage),
+		rt(post, "/systems/{id}/status", write, p.PostSystemStatus),
+		rt(post, "/dependencies/{id}/status", write, p.PostDependencyStatus),
+		rt(get, "/logs", read, p.LogsPage),
+		rt(get, "/admin", admin, p.AdminPage),
+		rt(post, "/admin/systems", admin, p.AdminCreateSystem),
+		rt(get, "/admin/systems/{id}/edit", admin, p.AdminEditSystem),
+		rt(post, "/admin/systems/{id}", admin, p.AdminUpdateSystem),
+		rt(get, "/admin/systems/{id}/delete", admin, p.AdminConfirmDeleteSystem),
+		rt(post, "/admin/systems/{id}/delete", admin, p.AdminDeleteSystem),
+		rt(post, "/admin/systems/{id}/dependencies", admin, p.AdminCreateDependency),
+		rt(get, "/admin/dependencies/{id}/edit", admin, p.AdminEditDependency),
+		rt(post, "/admin/dependencies/{id}", admin, p.AdminUpdateDependency),
+		rt(get, "/admin/dependencies/{id}/delete", admin, p.AdminConfirmDeleteDependency),
+		rt(post, "/admin/dependencies/{id}/delete", admin, p.AdminDeleteDependency),
+	}
+}
+
+func rt(method, pattern string, perm access.Permission, h http.HandlerFunc) access.Route {
+	return access.Route{Method: method, Pattern: pattern, Perm: perm, Handler: h}
+}
+
+func redirect(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusMovedPermanently) }
+}

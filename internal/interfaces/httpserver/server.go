@@ -1,0 +1,109 @@
+// Package httpserver assembles the whole HTTP handler that main serves and the
+// end-to-end tests drive: middleware, the route table with permissions, the
+// JSON API, the web pages, health, metrics and Swagger.
+package httpserver
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/interfaces/access"
+	"github.com/status-incident/status-incident/internal/interfaces/api"
+	"github.com/status-incident/status-incident/internal/interfaces/web"
+)
+
+// Config holds what the handler needs.
+type Config struct {
+	Systems  *application.SystemService
+	Ready    application.Pinger
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Policy   access.Policy // nil: access.AllowAll
+	Version  string
+}
+
+// New builds the handler. It fails when a template does not parse.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Policy == nil {
+		cfg.Policy = access.AllowAll{}
+	}
+	pages, err := web.New(web.Config{Systems: cfg.Systems, Log: cfg.Log, Version: cfg.Version})
+	if err != nil {
+		return nil, err
+	}
+	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "status_incident_http_request_duration_seconds",
+		Help:    "HTTP request duration by method, route pattern and status code.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"method", "route", "code"})
+	if err := cfg.Registry.Register(hist); err != nil {
+		return nil, err
+	}
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, exposeRequestID, requestLog(cfg.Log, hist), recoverer(cfg.Log))
+
+	apiHandler := api.New(cfg.Systems, cfg.Log)
+	for _, rt := range Routes(apiHandler, pages, cfg) {
+		deny := pages.Deny
+		if isAPI(rt.Pattern) {
+			deny = func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, cfg.Log, err) }
+		}
+		r.Method(rt.Method, rt.Pattern, access.Require(cfg.Policy, rt.Perm, rt.Handler, deny))
+	}
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r.URL.Path) {
+			api.NotFound(w, r)
+			return
+		}
+		pages.NotFound(w, r)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r.URL.Path) {
+			api.MethodNotAllowed(w, r)
+			return
+		}
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	})
+	return r, nil
+}
+
+func isAPI(path string) bool { return path == "/api" || len(path) >= 5 && path[:5] == "/api/" }
+
+func exposeRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", middleware.GetReqID(r.Context()))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func readyz(p application.Pinger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := p.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
+		w.Write([]byte("ready\n"))
+	}
+}
+
+func metrics(reg *prometheus.Registry) http.HandlerFunc {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}).ServeHTTP
+}
