@@ -136,9 +136,16 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Backup writes a consistent copy of the live database to dst with VACUUM INTO.
-// It works while the service runs. dst must not exist.
+// It runs on a connection of its own (the read pool is query-only, and the
+// writer must stay free), so writers go on while it reads a WAL snapshot.
+// dst must not exist.
 func (db *DB) Backup(ctx context.Context, dst string) error {
-	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+	conn, err := sql.Open("sqlite", DSN(db.path, false))
+	if err != nil {
+		return fmt.Errorf("backup to %q: %w", dst, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
 		return fmt.Errorf("backup to %q: %w", dst, err)
 	}
 	return nil

@@ -1,0 +1,41 @@
+# Status Incident Service. `make run` serves on :8080 with ./status.db; `make test` runs everything CI runs.
+BINARY  := status-incident
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+BUILT   ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildTime=$(BUILT)
+ARGS    ?=
+
+.PHONY: run build test vet lint bench swagger swagger-check clean
+
+run: ## build and run the service (flags: make run ARGS="-addr :9090")
+	go run -ldflags "$(LDFLAGS)" . $(ARGS)
+
+build: ## build ./bin/status-incident
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/$(BINARY) .
+
+test: vet swagger-check ## vet, check the OpenAPI docs are current, run every test with the race detector
+	go test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed on:"; gofmt -l .; exit 1; }
+	go vet ./...
+
+lint: vet ## gofmt + go vet (+ staticcheck when installed)
+	@command -v staticcheck >/dev/null && staticcheck ./... || echo "staticcheck not installed: skipped"
+
+bench: ## Go benchmarks (figures in docs/PERFORMANCE.md)
+	go test -run '^$$' -bench . -benchmem ./...
+
+swagger: ## regenerate docs/ (OpenAPI) from the handler annotations
+	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api -o docs --packageName docs --outputTypes go,json,yaml
+
+swagger-check: ## fail when docs/ is stale
+	@tmp=$$(mktemp -d)/docs; \
+	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api -o $$tmp --packageName docs --outputTypes go,json,yaml && \
+	for f in docs.go swagger.json swagger.yaml; do \
+		cmp -s $$tmp/$$f docs/$$f || { echo "docs/$$f is stale: run make swagger"; rm -rf $$(dirname $$tmp); exit 1; }; \
+	done; rm -rf $$(dirname $$tmp)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/status-incident/status-incident/internal/domain"
+)
+
+// funcs returns the template functions. None of them returns a trusted type
+// (template.HTML, template.URL...): every value goes through html/template's
+// contextual escaping.
+func (h *Handler) funcs() template.FuncMap {
+	return template.FuncMap{
+		"statusIcon":  statusIcon,
+		"statusClass": statusClass,
+		"ago":         func(t time.Time) string { return relativeTime(h.now(), t) },
+		"rfc3339":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"utc":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"asset":       h.assetURL,
+		"statuses":    func() []domain.Status { return domain.Statuses },
+		"sources":     func() []domain.Source { return domain.Sources },
+		"percent":     func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
+		"plural":      plural,
+	}
+}
+
+// statusIcon is the symbol shown before the status word, so that a status is
+// never told by colour alone.
+func statusIcon(s domain.Status) string {
+	switch s {
+	case domain.StatusYellow:
+		return "!"
+	case domain.StatusRed:
+		return "✕"
+	default:
+		return "✓"
+	}
+}
+
+// statusClass is the CSS class that gives the status its tone.
+func statusClass(s domain.Status) string {
+	switch s {
+	case domain.StatusYellow:
+		return "status-degraded"
+	case domain.StatusRed:
+		return "status-outage"
+	default:
+		return "status-ok"
+	}
+}
+
+// relativeTime says how long before now t was, coarsely: "just now",
+// "3 min ago", "5 h ago", "2 days ago", then the date. static/app.js
+// computes the same text in the browser to refresh it.
+func relativeTime(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	suffix := " ago"
+	prefix := ""
+	if d < 0 {
+		d, prefix, suffix = -d, "in ", ""
+	}
+	switch {
+	case d < 45*time.Second:
+		return "just now"
+	case d < time.Hour:
+		return prefix + fmt.Sprintf("%d min", max(1, int(d/time.Minute))) + suffix
+	case d < 24*time.Hour:
+		return prefix + fmt.Sprintf("%d h", int(d/time.Hour)) + suffix
+	case d < 30*24*time.Hour:
+		return prefix + plural(int(d/(24*time.Hour)), "day", "days") + suffix
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// plural returns "1 day" or "3 days".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

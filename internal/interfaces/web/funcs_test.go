@@ -1,0 +1,117 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
+	"github.com/status-incident/status-incident/templates"
+)
+
+func TestRelativeTime(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		ago  time.Duration
+		want string
+	}{
+		{"seconds", 10 * time.Second, "just now"},
+		{"one minute", 50 * time.Second, "1 min ago"},
+		{"minutes", 3*time.Minute + 20*time.Second, "3 min ago"},
+		{"almost an hour", 59*time.Minute + 59*time.Second, "59 min ago"},
+		{"hours", 5*time.Hour + 10*time.Minute, "5 h ago"},
+		{"one day", 30 * time.Hour, "1 day ago"},
+		{"days", 3 * 24 * time.Hour, "3 days ago"},
+		{"old", 45 * 24 * time.Hour, "2025-04-17"},
+		{"future", -10 * time.Minute, "in 10 min"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := relativeTime(now, now.Add(-tt.ago)); got != tt.want {
+				t.Errorf("relativeTime(-%s) = %q, want %q", tt.ago, got, tt.want)
+			}
+		})
+	}
+	if got, want := relativeTime(now, time.Time{}), "never"; got != want {
+		t.Errorf("zero time = %q, want %q", got, want)
+	}
+}
+
+func TestStatusPresentation(t *testing.T) {
+	tests := []struct {
+		status            domain.Status
+		icon, class, word string
+	}{
+		{domain.StatusGreen, "✓", "status-ok", "Operational"},
+		{domain.StatusYellow, "!", "status-degraded", "Degraded"},
+		{domain.StatusRed, "✕", "status-outage", "Outage"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			if got := statusIcon(tt.status); got != tt.icon {
+				t.Errorf("icon = %q, want %q", got, tt.icon)
+			}
+			if got := statusClass(tt.status); got != tt.class {
+				t.Errorf("class = %q, want %q", got, tt.class)
+			}
+			if got := tt.status.Label(); got != tt.word {
+				t.Errorf("word = %q, want %q", got, tt.word)
+			}
+		})
+	}
+}
+
+// TestNewRejectsBrokenTemplates checks that a missing or broken template
+// stops start-up.
+func TestNewRejectsBrokenTemplates(t *testing.T) {
+	good := fstest.MapFS{}
+	for _, name := range append([]string{"layout", "partials"}, pageNames...) {
+		b, err := templates.FS().ReadFile(name + ".html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		good[name+".html"] = &fstest.MapFile{Data: b}
+	}
+	with := func(name, text string) fstest.MapFS {
+		fs := fstest.MapFS{}
+		for k, v := range good {
+			fs[k] = v
+		}
+		if text == "" {
+			delete(fs, name)
+		} else {
+			fs[name] = &fstest.MapFile{Data: []byte(text)}
+		}
+		return fs
+	}
+	tests := []struct {
+		name    string
+		fs      fstest.MapFS
+		wantErr string
+	}{
+		{"all present", good, ""},
+		{"missing page", with("logs.html", ""), "logs"},
+		{"missing layout", with("layout.html", ""), "layout.html"},
+		{"syntax error", with("admin.html", `{{define "content"}}{{if}}{{end}}`), "admin"},
+		{"no content", with("error.html", `{{define "other"}}x{{end}}`), `"content" is not defined`},
+		{"unknown function", with("system.html", `{{define "content"}}{{nope .}}{{end}}`), "nope"},
+		{"escaping error", with("dashboard.html", `{{define "content"}}<a href="{{if .}}x{{end}}{{end}}`), "dashboard"},
+	}
+	svc := application.NewSystemService(nil, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(Config{Systems: svc, Templates: tt.fs})
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case tt.wantErr != "" && err == nil:
+				t.Fatalf("New: no error, want one mentioning %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("New: %v, want it to mention %q", err, tt.wantErr)
+			}
+		})
+	}
+}
