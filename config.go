@@ -6,17 +6,28 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // config is the service's configuration: flags with STATUS_* environment
 // fallbacks. A flag given on the command line wins over the environment.
 type config struct {
-	Addr      string
-	DB        string
-	LogLevel  string
-	LogFormat string
-	Version   bool
+	Addr             string
+	DB               string
+	LogLevel         string
+	LogFormat        string
+	Version          bool
+	AnonymousRead    bool
+	SecureCookies    bool
+	MetricsToken     string
+	AdminUser        string
+	AdminPassword    string
+	BaseURL          string
+	CheckConcurrency int
+	Retention        time.Duration
 }
 
 // usageError is a configuration problem: start-up stops with exit code 2.
@@ -44,6 +55,28 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.StringVar(&c.Addr, "addr", envOr(getenv, "STATUS_ADDR", ":8080"), "HTTP listen address (env STATUS_ADDR)")
 	bindCommon(fs, &c, getenv)
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
+	fs.BoolVar(&c.AnonymousRead, "anonymous-read", envBool(getenv, "STATUS_ANONYMOUS_READ"), "let visitors without login read the internal pages and API (env STATUS_ANONYMOUS_READ)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool(getenv, "STATUS_SECURE_COOKIES"), "mark cookies Secure even on plain HTTP, e.g. behind a TLS proxy (env STATUS_SECURE_COOKIES)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", getenv("STATUS_METRICS_TOKEN"), "require this bearer token on /metrics (env STATUS_METRICS_TOKEN)")
+	fs.StringVar(&c.BaseURL, "base-url", getenv("STATUS_BASE_URL"), "public URL of the service, for links such as push URLs (env STATUS_BASE_URL; default: the request's host)")
+	c.CheckConcurrency, c.Retention = 64, 7*24*time.Hour
+	if v := getenv("STATUS_CHECK_CONCURRENCY"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.CheckConcurrency = n
+		} else {
+			c.CheckConcurrency = -1
+		}
+	}
+	if v := getenv("STATUS_RETENTION"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.Retention = d
+		} else {
+			return c, &usageError{fmt.Sprintf("invalid STATUS_RETENTION %q: use a duration like 168h", v)}
+		}
+	}
+	fs.IntVar(&c.CheckConcurrency, "check-concurrency", c.CheckConcurrency, "heartbeat checks run at once (env STATUS_CHECK_CONCURRENCY)")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long raw check results are kept, e.g. 168h (env STATUS_RETENTION)")
+	c.AdminUser, c.AdminPassword = getenv("STATUS_ADMIN_USER"), getenv("STATUS_ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return c, &usageError{err.Error()}
 	}
@@ -63,10 +96,33 @@ func (c config) validate() error {
 	if strings.TrimSpace(c.DB) == "" {
 		return &usageError{"the database path (-db / STATUS_DB) may not be empty"}
 	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &usageError{fmt.Sprintf("invalid base URL %q: use like https://status.example.com", c.BaseURL)}
+		}
+	}
+	if c.Addr != "" && (c.CheckConcurrency < 1 || c.CheckConcurrency > 10000) {
+		return &usageError{"check concurrency must be between 1 and 10000"}
+	}
+	if c.Addr != "" && (c.Retention < time.Hour || c.Retention > 366*24*time.Hour) {
+		return &usageError{"retention must be between 1h and 8784h (366 days)"}
+	}
+	if (c.AdminUser == "") != (c.AdminPassword == "") {
+		return &usageError{"set both STATUS_ADMIN_USER and STATUS_ADMIN_PASSWORD, or neither"}
+	}
 	if c.Addr != "" {
 		return validateAddr(c.Addr)
 	}
 	return nil
+}
+
+// envBool reads a boolean environment variable; anything but a true value is false.
+func envBool(getenv func(string) string, key string) bool {
+	switch strings.ToLower(getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func validateAddr(addr string) error {

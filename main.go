@@ -9,6 +9,11 @@
 //	@securityDefinitions.apikey	ApiKeyAuth
 //	@in							header
 //	@name						X-API-Key
+//	@description				An API key (status-incident apikey create, or /admin/apikeys).
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer " followed by an API key.
 package main
 
 import (
@@ -29,8 +34,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/infrastructure/checker"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
+	"github.com/status-incident/status-incident/internal/interfaces/worker"
 	"github.com/status-incident/status-incident/migrations"
 )
 
@@ -52,6 +59,11 @@ func main() {
 // failure, 2 bad usage or configuration. When ready is not nil, serve sends
 // it the listening address once the server accepts connections.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) int {
+	return runIO(ctx, args, getenv, os.Stdin, stdout, stderr, ready)
+}
+
+// runIO is run with an explicit standard input (for the password prompts).
+func runIO(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, ready chan<- string) int {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -64,6 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = migrateCmd(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		err = backupCmd(ctx, args, getenv, stdout, stderr)
+	case "user":
+		err = userCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "apikey":
+		err = apikeyCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		printVersion(stdout)
 	case "help":
@@ -91,6 +107,10 @@ const usageText = `Usage:
   status-incident [serve] [flags]   run the service (default)
   status-incident migrate [flags]   apply pending database migrations and exit
   status-incident backup -o FILE    write a consistent copy of the database
+  status-incident user create|passwd|list [flags]
+                                    manage users (passwords from -password-stdin or a prompt)
+  status-incident apikey create -name NAME -scopes read,write,admin [-expires-in-days N]
+                                    print a new API key
   status-incident version           print the version
 Run a command with -h for its flags.
 `
@@ -145,10 +165,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	systems := application.NewSystemService(db, time.Now)
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Ready: db, Log: log, Registry: reg, Version: version})
+	auth := application.NewAuthService(db, application.AuthConfig{})
+	if c.AdminUser != "" {
+		created, err := auth.EnsureAdmin(ctx, c.AdminUser, c.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("create the admin from STATUS_ADMIN_USER: %w", err)
+		}
+		if created {
+			log.Info("admin user created from the environment", "username", c.AdminUser)
+		}
+	}
+	if ok, err := auth.HasUsers(ctx); err == nil && !ok {
+		log.Warn("no users yet: open the web UI to create the first administrator at /setup")
+	}
+	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{MaxIdleConnsPerHost: c.CheckConcurrency}),
+		auth, application.MonitorConfig{Retention: c.Retention})
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
 	if err != nil {
 		return err
 	}
+	housekeeping := &worker.Housekeeping{Auth: auth, Log: log, Interval: 30 * time.Second}
+	workerCtx, stopWorkers := context.WithCancel(context.Background())
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- housekeeping.Run(workerCtx) }()
+	defer func() {
+		stopWorkers()
+		<-workerDone
+	}()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

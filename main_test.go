@@ -56,6 +56,11 @@ func TestConfigErrorsExitWithCode2(t *testing.T) {
 		{"stray argument", []string{"serve", "extra"}, nil, `unexpected argument "extra"`},
 		{"backup without -o", []string{"backup"}, nil, "backup needs -o FILE"},
 		{"empty db", []string{"-db", " "}, nil, "may not be empty"},
+		{"bad base url", []string{"-base-url", "status.example.com"}, nil, "invalid base URL"},
+		{"bad concurrency", []string{"-check-concurrency", "0"}, nil, "check concurrency"},
+		{"bad concurrency env", nil, map[string]string{"STATUS_CHECK_CONCURRENCY": "many"}, "check concurrency"},
+		{"bad retention", []string{"-retention", "5m"}, nil, "retention must be"},
+		{"bad retention env", nil, map[string]string{"STATUS_RETENTION": "a week"}, "invalid STATUS_RETENTION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +83,7 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json"}
+	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour}
 	if c != want {
 		t.Errorf("config = %+v, want %+v", c, want)
 	}
@@ -86,7 +91,7 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text"}); c != want {
+	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour}); c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
 }
@@ -129,10 +134,36 @@ func serveUntil(t *testing.T, dbPath string) (string, func() int) {
 	return "", nil
 }
 
+// get sends a GET with the API key.
+func get(t *testing.T, url, key string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
 func TestServeKeepsDataAcrossRestarts(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "status.db")
+	var keyOut, keyErr bytes.Buffer
+	if code := run(context.Background(), []string{"apikey", "create", "-db", dbPath, "-name", "ops", "-scopes", "read,admin"},
+		env(nil), &keyOut, &keyErr, nil); code != 0 {
+		t.Fatalf("apikey create: exit %d: %s", code, keyErr.String())
+	}
+	key := strings.TrimSpace(keyOut.String())
+	if !strings.HasPrefix(key, "sis_") || len(key) < 40 {
+		t.Fatalf("apikey create printed %q", key)
+	}
 	base, stop := serveUntil(t, dbPath)
-	resp, err := http.Post(base+"/api/systems", "application/json", strings.NewReader(`{"name":"Survivor"}`))
+	if r := get(t, base+"/api/systems", ""); r.StatusCode != 401 {
+		t.Errorf("without a key: %d, want 401", r.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/systems", strings.NewReader(`{"name":"Survivor"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,10 +177,7 @@ func TestServeKeepsDataAcrossRestarts(t *testing.T) {
 
 	base, stop = serveUntil(t, dbPath)
 	defer stop()
-	resp, err = http.Get(base + "/api/systems")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = get(t, base+"/api/systems", key)
 	defer resp.Body.Close()
 	var systems []map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&systems); err != nil {
@@ -158,11 +186,8 @@ func TestServeKeepsDataAcrossRestarts(t *testing.T) {
 	if len(systems) != 1 || systems[0]["name"] != "Survivor" {
 		t.Errorf("after restart: %v", systems)
 	}
-	for _, p := range []string{"/healthz", "/readyz", "/", "/swagger/index.html", "/swagger/doc.json"} {
-		r, err := http.Get(base + p)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range []string{"/healthz", "/readyz", "/", "/swagger/index.html", "/swagger/doc.json", "/api/me"} {
+		r := get(t, base+p, key)
 		r.Body.Close()
 		if r.StatusCode != 200 {
 			t.Errorf("GET %s: %d", p, r.StatusCode)
@@ -227,5 +252,72 @@ func TestRefusesNewerSchema(t *testing.T) {
 	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-db", dbPath}, env(nil), io.Discard, &stderr, nil)
 	if code != 1 || !strings.Contains(stderr.String(), fmt.Sprintf("schema version %d is newer than this binary", 999)) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "status.db")
+	runWith := func(stdin string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := runIO(context.Background(), args, env(nil), strings.NewReader(stdin), &out, &errOut, nil)
+		return code, out.String(), errOut.String()
+	}
+	if code, out, errOut := runWith("first-password\n", "user", "create", "-db", dbPath, "-username", "root", "-role", "admin"); code != 0 || !strings.Contains(out, "user root created with role admin") {
+		t.Fatalf("create: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runWith("first-password\n", "user", "create", "-db", dbPath, "-username", "root"); code != 2 || !strings.Contains(errOut, "already exists") {
+		t.Errorf("duplicate create: %d %q", code, errOut)
+	}
+	if code, _, errOut := runWith("short\n", "user", "create", "-db", dbPath, "-username", "x"); code != 2 || !strings.Contains(errOut, "password") {
+		t.Errorf("short password: %d %q", code, errOut)
+	}
+	if code, _, errOut := runWith("", "user", "create", "-db", dbPath, "-username", "x", "-role", "boss"); code != 2 || !strings.Contains(errOut, "-role") {
+		t.Errorf("bad role: %d %q", code, errOut)
+	}
+	if code, out, _ := runWith("", "user", "list", "-db", dbPath); code != 0 || !strings.Contains(out, "root") || !strings.Contains(out, "admin") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if code, out, _ := runWith("second-password\n", "user", "passwd", "-db", dbPath, "-username", "root"); code != 0 || !strings.Contains(out, "password of root changed") {
+		t.Errorf("passwd: %d %q", code, out)
+	}
+	if code, _, errOut := runWith("second-password\n", "user", "passwd", "-db", dbPath, "-username", "ghost"); code != 2 || !strings.Contains(errOut, "not found") {
+		t.Errorf("passwd of a missing user: %d %q", code, errOut)
+	}
+	if code, _, _ := runWith("", "user"); code != 2 {
+		t.Errorf("user without subcommand: %d", code)
+	}
+	if code, _, errOut := runWith("", "apikey", "create", "-db", dbPath, "-name", "k", "-scopes", "root"); code != 2 || !strings.Contains(errOut, "unknown scope") {
+		t.Errorf("bad scope: %d %q", code, errOut)
+	}
+}
+
+func TestAdminFromEnvironment(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "status.db")
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"-db", dbPath, "-addr", "127.0.0.1:0"},
+		env(map[string]string{"STATUS_ADMIN_USER": "boot"}), io.Discard, &stderr, nil)
+	if code != 2 || !strings.Contains(stderr.String(), "STATUS_ADMIN_PASSWORD") {
+		t.Errorf("user without password: exit %d, %q", code, stderr.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-db", dbPath, "-addr", "127.0.0.1:0"},
+			env(map[string]string{"STATUS_ADMIN_USER": "boot", "STATUS_ADMIN_PASSWORD": "boot-password"}), io.Discard, io.Discard, ready)
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("exited %d", code)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var out bytes.Buffer
+	run(context.Background(), []string{"user", "list", "-db", dbPath}, env(nil), &out, io.Discard, nil)
+	if !strings.Contains(out.String(), "boot") || !strings.Contains(out.String(), "admin") {
+		t.Errorf("users after start-up: %q", out.String())
 	}
 }

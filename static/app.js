@@ -2,7 +2,11 @@
 // - a[data-confirm][data-method=post]: ask, then POST to the link's URL
 //   (without JavaScript the link opens a confirmation page instead);
 // - form[data-confirm]: ask before submitting;
-// - time[data-relative]: refresh "3 min ago" every minute from datetime.
+// - time[data-relative]: refresh "3 min ago" every minute from datetime;
+// - button[data-copy]: shown only where the Clipboard API exists, copies the
+//   value of the input its data-copy selects (without JavaScript the input
+//   is selected and copied by hand);
+// - input[data-select-all]: selects its whole value when focused.
 (function () {
   "use strict";
 
@@ -76,6 +80,38 @@
     });
   }
 
+  function setupCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) {
+      return;
+    }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var input = document.querySelector(button.getAttribute("data-copy"));
+      if (!input) {
+        return;
+      }
+      var status = document.querySelector("[data-copy-status]");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(input.value).then(function () {
+          button.textContent = "Copied";
+          if (status) { status.textContent = "The key is on the clipboard."; }
+        }, function () {
+          input.focus();
+          input.select();
+          if (status) { status.textContent = "Copying failed: the key is selected, copy it by hand."; }
+        });
+      });
+    });
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[data-select-all]")) {
+      el.select();
+    }
+  });
+
+  setupCopyButtons();
   setInterval(refreshTimes, 60 * 1000);
   window.addEventListener("pageshow", refreshTimes);
 })();

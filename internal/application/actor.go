@@ -21,3 +21,9 @@ func ActorFrom(ctx context.Context) string {
 	}
 	return domain.ActorSystem
 }
+
+// audit returns the audit entry for a configuration change made by the
+// actor of ctx.
+func audit(ctx context.Context, action, targetType string, targetID int64, summary string) domain.AuditEntry {
+	return domain.AuditEntry{Actor: ActorFrom(ctx), Action: action, TargetType: targetType, TargetID: targetID, Summary: summary}
+}

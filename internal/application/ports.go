@@ -5,6 +5,7 @@ package application
 
 import (
 	"context"
+	"time"
 
 	"github.com/status-incident/status-incident/internal/domain"
 )
@@ -15,16 +16,16 @@ import (
 type SystemStore interface {
 	ListSystems(ctx context.Context) ([]domain.System, error)
 	GetSystem(ctx context.Context, id int64) (domain.System, error)
-	CreateSystem(ctx context.Context, s *domain.System) error
-	UpdateSystem(ctx context.Context, s *domain.System) error
-	DeleteSystem(ctx context.Context, id int64) error
+	CreateSystem(ctx context.Context, s *domain.System, a domain.AuditEntry) error
+	UpdateSystem(ctx context.Context, s *domain.System, a domain.AuditEntry) error
+	DeleteSystem(ctx context.Context, id int64, a domain.AuditEntry) error
 
 	ListDependencies(ctx context.Context, systemID int64) ([]domain.Dependency, error)
 	ListAllDependencies(ctx context.Context) ([]domain.Dependency, error)
 	GetDependency(ctx context.Context, id int64) (domain.Dependency, error)
-	CreateDependency(ctx context.Context, d *domain.Dependency) error
-	UpdateDependency(ctx context.Context, d *domain.Dependency) error
-	DeleteDependency(ctx context.Context, id int64, u domain.StatusUpdate) error
+	CreateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error
+	UpdateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error
+	DeleteDependency(ctx context.Context, id int64, u domain.StatusUpdate, a domain.AuditEntry) error
 
 	ApplyStatusUpdate(ctx context.Context, u domain.StatusUpdate) error
 	ListChanges(ctx context.Context, f domain.LogFilter) ([]domain.StatusChange, error)
@@ -34,4 +35,53 @@ type SystemStore interface {
 // Pinger reports whether storage answers (for readiness).
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+// AuthStore persists users, sessions, API keys and the audit log. Methods
+// return ErrNotFound and ErrConflict as documented on the implementation.
+type AuthStore interface {
+	CountUsers(ctx context.Context) (int, error)
+	ListUsers(ctx context.Context) ([]domain.User, error)
+	GetUser(ctx context.Context, id int64) (domain.User, error)
+	GetUserByName(ctx context.Context, name string) (domain.User, error)
+	CreateUser(ctx context.Context, u *domain.User, onlyIfNone bool, a domain.AuditEntry) error
+	UpdateUser(ctx context.Context, u *domain.User, endSessions bool, a domain.AuditEntry) error
+	DeleteUser(ctx context.Context, id int64, a domain.AuditEntry) error
+
+	CreateSession(ctx context.Context, s domain.Session) error
+	GetSession(ctx context.Context, idHash string) (domain.Session, domain.User, error)
+	TouchSession(ctx context.Context, idHash string, at time.Time) error
+	DeleteSession(ctx context.Context, idHash string) error
+	DeleteSessionsBefore(ctx context.Context, expiredAt, idleSince time.Time) (int64, error)
+
+	CreateAPIKey(ctx context.Context, k *domain.APIKey, a domain.AuditEntry) error
+	ListAPIKeys(ctx context.Context) ([]domain.APIKey, error)
+	GetAPIKey(ctx context.Context, id int64) (domain.APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash string) (domain.APIKey, error)
+	SetAPIKeyEnabled(ctx context.Context, id int64, enabled bool, a domain.AuditEntry) error
+	DeleteAPIKey(ctx context.Context, id int64, a domain.AuditEntry) error
+	SetAPIKeysLastUsed(ctx context.Context, used map[int64]time.Time) error
+
+	ListAudit(ctx context.Context, before int64, limit int) ([]domain.AuditEntry, error)
+}
+
+// MonitorStore persists heartbeat configurations, check results and rollups.
+type MonitorStore interface {
+	SaveHeartbeat(ctx context.Context, dependencyID int64, h domain.Heartbeat, a domain.AuditEntry) error
+	DisableHeartbeat(ctx context.Context, dependencyID int64, a domain.AuditEntry) error
+	GetMonitor(ctx context.Context, dependencyID int64) (domain.Monitor, error)
+	GetMonitorByPushToken(ctx context.Context, token string) (domain.Monitor, error)
+	ListMonitors(ctx context.Context, systemID int64, enabledOnly bool) ([]domain.Monitor, error)
+	GetMonitors(ctx context.Context, ids []int64) (map[int64]domain.Monitor, error)
+	RecordChecks(ctx context.Context, results []domain.CheckResult, states map[int64]domain.CheckState) error
+	ListCheckResults(ctx context.Context, dependencyID int64, limit int) ([]domain.CheckResult, error)
+	CheckResultsBetween(ctx context.Context, dependencyID int64, from, to time.Time) ([]domain.CheckResult, error)
+	Rollups(ctx context.Context, dependencyID int64, res domain.Resolution, from, to time.Time) ([]domain.Rollup, error)
+	DeleteCheckResultsBefore(ctx context.Context, t time.Time) (int64, error)
+	DeleteRollupsBefore(ctx context.Context, res domain.Resolution, t time.Time) (int64, error)
+}
+
+// Prober runs one HTTP check.
+type Prober interface {
+	Check(ctx context.Context, p domain.Probe, at time.Time) domain.CheckResult
 }

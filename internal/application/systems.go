@@ -106,7 +106,7 @@ func (s *SystemService) CreateSystem(ctx context.Context, in domain.SystemInput)
 	if in.Public != nil {
 		sys.Public = *in.Public
 	}
-	if err := s.store.CreateSystem(ctx, &sys); err != nil {
+	if err := s.store.CreateSystem(ctx, &sys, audit(ctx, "system.create", "system", 0, sys.Name)); err != nil {
 		return domain.System{}, err
 	}
 	return sys, nil
@@ -130,7 +130,7 @@ func (s *SystemService) UpdateSystem(ctx context.Context, id int64, in domain.Sy
 	if in.Public != nil {
 		sys.Public = *in.Public
 	}
-	if err := s.store.UpdateSystem(ctx, &sys); err != nil {
+	if err := s.store.UpdateSystem(ctx, &sys, audit(ctx, "system.update", "system", sys.ID, sys.Name)); err != nil {
 		return domain.System{}, err
 	}
 	return sys, nil
@@ -139,7 +139,11 @@ func (s *SystemService) UpdateSystem(ctx context.Context, id int64, in domain.Sy
 // DeleteSystem removes a system, its dependencies and its change log.
 // ErrNotFound.
 func (s *SystemService) DeleteSystem(ctx context.Context, id int64) error {
-	return s.store.DeleteSystem(ctx, id)
+	sys, err := s.store.GetSystem(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteSystem(ctx, id, audit(ctx, "system.delete", "system", id, sys.Name))
 }
 
 // ListDependencies returns the dependencies of a system. ErrNotFound when
@@ -163,7 +167,8 @@ func (s *SystemService) CreateDependency(ctx context.Context, systemID int64, in
 		return domain.Dependency{}, err
 	}
 	d := domain.Dependency{SystemID: systemID, Name: in.Name, Description: in.Description, Status: domain.StatusGreen}
-	if err := s.store.CreateDependency(ctx, &d); err != nil {
+	if err := s.store.CreateDependency(ctx, &d, audit(ctx, "dependency.create", "dependency", 0,
+		fmt.Sprintf("%s (system %d)", d.Name, systemID))); err != nil {
 		return domain.Dependency{}, err
 	}
 	return d, nil
@@ -180,7 +185,8 @@ func (s *SystemService) UpdateDependency(ctx context.Context, id int64, in domai
 		return domain.Dependency{}, err
 	}
 	d.Name, d.Description = in.Name, in.Description
-	if err := s.store.UpdateDependency(ctx, &d); err != nil {
+	if err := s.store.UpdateDependency(ctx, &d, audit(ctx, "dependency.update", "dependency", d.ID,
+		fmt.Sprintf("%s (system %d)", d.Name, d.SystemID))); err != nil {
 		return domain.Dependency{}, err
 	}
 	return d, nil
@@ -217,5 +223,6 @@ func (s *SystemService) DeleteDependency(ctx context.Context, id int64) error {
 			Actor: ActorFrom(ctx), Message: fmt.Sprintf("Dependency %s was removed", d.Name),
 		})
 	}
-	return s.store.DeleteDependency(ctx, id, u)
+	return s.store.DeleteDependency(ctx, id, u, audit(ctx, "dependency.delete", "dependency", id,
+		fmt.Sprintf("%s (system %d)", d.Name, d.SystemID)))
 }

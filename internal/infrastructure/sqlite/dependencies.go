@@ -67,12 +67,17 @@ func (db *DB) GetDependency(ctx context.Context, id int64) (domain.Dependency, e
 	return d, nil
 }
 
-// CreateDependency inserts d and sets its ID and timestamps. It returns
-// ErrNotFound when the system does not exist and ErrConflict when the system
-// already has a dependency of that name.
-func (db *DB) CreateDependency(ctx context.Context, d *domain.Dependency) error {
+// CreateDependency inserts d, sets its ID and timestamps, and records a. It
+// returns ErrNotFound when the system does not exist and ErrConflict when the
+// system already has a dependency of that name.
+func (db *DB) CreateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error {
 	now := db.now().UTC()
-	res, err := db.write.ExecContext(ctx, `INSERT INTO dependencies
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO dependencies
 		(system_id, name, description, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		d.SystemID, d.Name, d.Description, d.Status, formatTime(now), formatTime(now))
 	switch {
@@ -83,16 +88,29 @@ func (db *DB) CreateDependency(ctx context.Context, d *domain.Dependency) error 
 	case err != nil:
 		return fmt.Errorf("create dependency: %w", err)
 	}
-	d.ID, _ = res.LastInsertId()
+	id, _ := res.LastInsertId()
+	a.TargetID = id
+	if err := insertAudit(ctx, tx, a, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create dependency: commit: %w", err)
+	}
+	d.ID = id
 	d.CreatedAt, d.UpdatedAt = now.Truncate(1e6), now.Truncate(1e6)
 	return nil
 }
 
-// UpdateDependency saves the descriptive fields of d (not its status). It
-// returns ErrNotFound or ErrConflict.
-func (db *DB) UpdateDependency(ctx context.Context, d *domain.Dependency) error {
+// UpdateDependency saves the descriptive fields of d (not its status) and
+// records a. It returns ErrNotFound or ErrConflict.
+func (db *DB) UpdateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error {
 	now := db.now().UTC()
-	res, err := db.write.ExecContext(ctx, `UPDATE dependencies SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE dependencies SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
 		d.Name, d.Description, formatTime(now), d.ID)
 	if isUniqueViolation(err) {
 		return domain.Conflictf("system %d already has a dependency named %q", d.SystemID, d.Name)
@@ -103,14 +121,20 @@ func (db *DB) UpdateDependency(ctx context.Context, d *domain.Dependency) error 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.NotFoundf("dependency %d not found", d.ID)
 	}
+	if err := insertAudit(ctx, tx, a, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update dependency %d: commit: %w", d.ID, err)
+	}
 	d.UpdatedAt = now.Truncate(1e6)
 	return nil
 }
 
 // DeleteDependency removes a dependency (and its own change-log entries) and,
-// in the same transaction, applies u: the system's recomputed status and the
-// entries that record it. It returns ErrNotFound.
-func (db *DB) DeleteDependency(ctx context.Context, id int64, u domain.StatusUpdate) error {
+// in the same transaction, applies u (the system's recomputed status and the
+// entries that record it) and records a. It returns ErrNotFound.
+func (db *DB) DeleteDependency(ctx context.Context, id int64, u domain.StatusUpdate, a domain.AuditEntry) error {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
@@ -125,6 +149,9 @@ func (db *DB) DeleteDependency(ctx context.Context, id int64, u domain.StatusUpd
 	}
 	if err := applyStatusUpdate(ctx, tx, u); err != nil {
 		return fmt.Errorf("delete dependency %d: %w", id, err)
+	}
+	if err := insertAudit(ctx, tx, a, u.At); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("delete dependency %d: commit: %w", id, err)

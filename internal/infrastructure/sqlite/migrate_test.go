@@ -91,7 +91,7 @@ func TestMigrateUpgradeTakesBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := domain.System{Name: "Kept", ManualStatus: domain.StatusGreen, Status: domain.StatusGreen, SLATarget: 99.9}
-	if err := old.CreateSystem(ctx, &s); err != nil {
+	if err := old.CreateSystem(ctx, &s, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()

@@ -14,7 +14,7 @@ import (
 func newSystem(t *testing.T, db *sqlite.DB, name string) domain.System {
 	t.Helper()
 	s := domain.System{Name: name, ManualStatus: domain.StatusGreen, Status: domain.StatusGreen, SLATarget: 99.9, Public: true}
-	if err := db.CreateSystem(context.Background(), &s); err != nil {
+	if err := db.CreateSystem(context.Background(), &s, domain.AuditEntry{}); err != nil {
 		t.Fatalf("create system %q: %v", name, err)
 	}
 	return s
@@ -23,7 +23,7 @@ func newSystem(t *testing.T, db *sqlite.DB, name string) domain.System {
 func newDependency(t *testing.T, db *sqlite.DB, systemID int64, name string) domain.Dependency {
 	t.Helper()
 	d := domain.Dependency{SystemID: systemID, Name: name, Status: domain.StatusGreen}
-	if err := db.CreateDependency(context.Background(), &d); err != nil {
+	if err := db.CreateDependency(context.Background(), &d, domain.AuditEntry{}); err != nil {
 		t.Fatalf("create dependency %q: %v", name, err)
 	}
 	return d
@@ -36,7 +36,7 @@ func TestSystemCRUD(t *testing.T) {
 
 	s := domain.System{Name: "API", Description: "Main API", URL: "https://api.example.com", Owner: "Backend",
 		ManualStatus: domain.StatusGreen, Status: domain.StatusGreen, SLATarget: 99.5, Public: false}
-	if err := db.CreateSystem(ctx, &s); err != nil {
+	if err := db.CreateSystem(ctx, &s, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if s.ID == 0 || !s.CreatedAt.Equal(clock.Now()) {
@@ -52,7 +52,7 @@ func TestSystemCRUD(t *testing.T) {
 
 	clock.Advance(time.Minute)
 	got.Description = "Changed"
-	if err := db.UpdateSystem(ctx, &got); err != nil {
+	if err := db.UpdateSystem(ctx, &got, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := db.GetSystem(ctx, s.ID)
@@ -60,17 +60,17 @@ func TestSystemCRUD(t *testing.T) {
 		t.Errorf("after update: %+v", again)
 	}
 
-	if err := db.DeleteSystem(ctx, s.ID); err != nil {
+	if err := db.DeleteSystem(ctx, s.ID, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.GetSystem(ctx, s.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("GetSystem after delete: %v, want ErrNotFound", err)
 	}
-	if err := db.DeleteSystem(ctx, s.ID); !errors.Is(err, domain.ErrNotFound) {
+	if err := db.DeleteSystem(ctx, s.ID, domain.AuditEntry{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
 	missing := domain.System{ID: 999, Name: "x", SLATarget: 99.9}
-	if err := db.UpdateSystem(ctx, &missing); !errors.Is(err, domain.ErrNotFound) {
+	if err := db.UpdateSystem(ctx, &missing, domain.AuditEntry{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("update missing: %v, want ErrNotFound", err)
 	}
 }
@@ -81,11 +81,11 @@ func TestSystemNameUniqueCaseInsensitive(t *testing.T) {
 	newSystem(t, db, "API")
 	other := newSystem(t, db, "Web")
 	dup := domain.System{Name: "api", ManualStatus: domain.StatusGreen, Status: domain.StatusGreen, SLATarget: 99.9}
-	if err := db.CreateSystem(ctx, &dup); !errors.Is(err, domain.ErrConflict) {
+	if err := db.CreateSystem(ctx, &dup, domain.AuditEntry{}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("create duplicate: %v, want ErrConflict", err)
 	}
 	other.Name = "API"
-	if err := db.UpdateSystem(ctx, &other); !errors.Is(err, domain.ErrConflict) {
+	if err := db.UpdateSystem(ctx, &other, domain.AuditEntry{}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("rename to taken name: %v, want ErrConflict", err)
 	}
 }
@@ -100,11 +100,11 @@ func TestDependencies(t *testing.T) {
 	newDependency(t, db, s2.ID, "PostgreSQL") // same name in another system is fine
 
 	dup := domain.Dependency{SystemID: s1.ID, Name: "postgresql", Status: domain.StatusGreen}
-	if err := db.CreateDependency(ctx, &dup); !errors.Is(err, domain.ErrConflict) {
+	if err := db.CreateDependency(ctx, &dup, domain.AuditEntry{}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("duplicate in system: %v, want ErrConflict", err)
 	}
 	orphan := domain.Dependency{SystemID: 999, Name: "x", Status: domain.StatusGreen}
-	if err := db.CreateDependency(ctx, &orphan); !errors.Is(err, domain.ErrNotFound) {
+	if err := db.CreateDependency(ctx, &orphan, domain.AuditEntry{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("dependency of missing system: %v, want ErrNotFound", err)
 	}
 
@@ -120,7 +120,7 @@ func TestDependencies(t *testing.T) {
 		t.Errorf("ListAllDependencies: %d, want 3", len(all))
 	}
 	pg.Description = "primary"
-	if err := db.UpdateDependency(ctx, &pg); err != nil {
+	if err := db.UpdateDependency(ctx, &pg, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.GetDependency(ctx, pg.ID); got.Description != "primary" {
@@ -186,7 +186,7 @@ func TestDeleteSystemCascades(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.DeleteSystem(ctx, s.ID); err != nil {
+	if err := db.DeleteSystem(ctx, s.ID, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.GetDependency(ctx, d.ID); !errors.Is(err, domain.ErrNotFound) {
@@ -278,7 +278,7 @@ func TestDeleteDependencyAppliesUpdate(t *testing.T) {
 	d := newDependency(t, db, s.ID, "DB")
 	u := domain.StatusUpdate{SystemID: s.ID, SystemStatus: domain.StatusGreen, At: time.Now(),
 		Changes: []domain.StatusChange{{SystemID: s.ID, OldStatus: domain.StatusRed, NewStatus: domain.StatusGreen, Source: domain.SourcePropagation, Actor: "t"}}}
-	if err := db.DeleteDependency(ctx, d.ID, u); err != nil {
+	if err := db.DeleteDependency(ctx, d.ID, u, domain.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.GetDependency(ctx, d.ID); !errors.Is(err, domain.ErrNotFound) {
@@ -288,7 +288,7 @@ func TestDeleteDependencyAppliesUpdate(t *testing.T) {
 	if len(logs) != 1 || logs[0].Source != domain.SourcePropagation {
 		t.Errorf("logs = %+v", logs)
 	}
-	if err := db.DeleteDependency(ctx, d.ID, u); !errors.Is(err, domain.ErrNotFound) {
+	if err := db.DeleteDependency(ctx, d.ID, u, domain.AuditEntry{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
 	// The failed delete wrote no log entry.

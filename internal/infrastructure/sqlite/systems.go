@@ -53,11 +53,16 @@ func (db *DB) GetSystem(ctx context.Context, id int64) (domain.System, error) {
 	return s, nil
 }
 
-// CreateSystem inserts s and sets its ID and timestamps. It returns
-// ErrConflict when the name is taken.
-func (db *DB) CreateSystem(ctx context.Context, s *domain.System) error {
+// CreateSystem inserts s, sets its ID and timestamps, and records a. It
+// returns ErrConflict when the name is taken.
+func (db *DB) CreateSystem(ctx context.Context, s *domain.System, a domain.AuditEntry) error {
 	now := db.now().UTC()
-	res, err := db.write.ExecContext(ctx, `INSERT INTO systems
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO systems
 		(name, description, url, owner, manual_status, status, sla_target, public, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.Name, s.Description, s.URL, s.Owner, s.ManualStatus, s.Status, s.SLATarget, s.Public,
@@ -68,16 +73,29 @@ func (db *DB) CreateSystem(ctx context.Context, s *domain.System) error {
 	if err != nil {
 		return fmt.Errorf("create system: %w", err)
 	}
-	s.ID, _ = res.LastInsertId()
+	id, _ := res.LastInsertId()
+	a.TargetID = id
+	if err := insertAudit(ctx, tx, a, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create system: commit: %w", err)
+	}
+	s.ID = id
 	s.CreatedAt, s.UpdatedAt = now.Truncate(1e6), now.Truncate(1e6)
 	return nil
 }
 
-// UpdateSystem saves the descriptive fields of s (not its statuses) and sets
-// UpdatedAt. It returns ErrNotFound or ErrConflict.
-func (db *DB) UpdateSystem(ctx context.Context, s *domain.System) error {
+// UpdateSystem saves the descriptive fields of s (not its statuses), sets
+// UpdatedAt and records a. It returns ErrNotFound or ErrConflict.
+func (db *DB) UpdateSystem(ctx context.Context, s *domain.System, a domain.AuditEntry) error {
 	now := db.now().UTC()
-	res, err := db.write.ExecContext(ctx, `UPDATE systems SET name = ?, description = ?, url = ?, owner = ?,
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE systems SET name = ?, description = ?, url = ?, owner = ?,
 		sla_target = ?, public = ?, updated_at = ? WHERE id = ?`,
 		s.Name, s.Description, s.URL, s.Owner, s.SLATarget, s.Public, formatTime(now), s.ID)
 	if isUniqueViolation(err) {
@@ -89,19 +107,36 @@ func (db *DB) UpdateSystem(ctx context.Context, s *domain.System) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.NotFoundf("system %d not found", s.ID)
 	}
+	if err := insertAudit(ctx, tx, a, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update system %d: commit: %w", s.ID, err)
+	}
 	s.UpdatedAt = now.Truncate(1e6)
 	return nil
 }
 
-// DeleteSystem removes a system with its dependencies and their change log.
-// It returns ErrNotFound.
-func (db *DB) DeleteSystem(ctx context.Context, id int64) error {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM systems WHERE id = ?`, id)
+// DeleteSystem removes a system with its dependencies and their change log,
+// and records a. It returns ErrNotFound.
+func (db *DB) DeleteSystem(ctx context.Context, id int64, a domain.AuditEntry) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM systems WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete system %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.NotFoundf("system %d not found", id)
+	}
+	if err := insertAudit(ctx, tx, a, db.now()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete system %d: commit: %w", id, err)
 	}
 	return nil
 }

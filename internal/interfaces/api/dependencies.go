@@ -1,10 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
 )
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
@@ -13,11 +15,15 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 //
 //	@Summary	List a system's dependencies
 //	@Tags		dependencies
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"System id"
 //	@Success	200	{array}		DependencyResponse
 //	@Failure	400	{object}	ErrorResponse
 //	@Failure	404	{object}	ErrorResponse
+//	@Failure	401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems/{id}/dependencies [get]
 func (h *Handler) ListDependencies(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -30,13 +36,20 @@ func (h *Handler) ListDependencies(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, dependencyDTOs(deps))
+	ms, err := h.monitors.Monitors(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.dependencyDTOsWithMonitors(r, deps, ms))
 }
 
 // CreateDependency godoc
 //
 //	@Summary	Add a dependency to a system
 //	@Tags		dependencies
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		id			path		int					true	"System id"
@@ -47,6 +60,8 @@ func (h *Handler) ListDependencies(w http.ResponseWriter, r *http.Request) {
 //	@Failure	409			{object}	ErrorResponse	"name already used in this system"
 //	@Failure	413			{object}	ErrorResponse
 //	@Failure	422			{object}	ErrorResponse
+//	@Failure	401			{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403			{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems/{id}/dependencies [post]
 func (h *Handler) CreateDependency(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -72,11 +87,15 @@ func (h *Handler) CreateDependency(w http.ResponseWriter, r *http.Request) {
 //
 //	@Summary	Get a dependency
 //	@Tags		dependencies
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"Dependency id"
 //	@Success	200	{object}	DependencyResponse
 //	@Failure	400	{object}	ErrorResponse
 //	@Failure	404	{object}	ErrorResponse
+//	@Failure	401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/dependencies/{id} [get]
 func (h *Handler) GetDependency(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -89,13 +108,22 @@ func (h *Handler) GetDependency(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, dependencyDTO(d))
+	out := dependencyDTO(d)
+	if m, err := h.monitors.Monitor(r.Context(), id); err == nil {
+		h.withMonitor(r, &out, m)
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // UpdateDependency godoc
 //
 //	@Summary	Update a dependency
 //	@Tags		dependencies
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		id			path		int					true	"Dependency id"
@@ -106,6 +134,8 @@ func (h *Handler) GetDependency(w http.ResponseWriter, r *http.Request) {
 //	@Failure	409			{object}	ErrorResponse
 //	@Failure	413			{object}	ErrorResponse
 //	@Failure	422			{object}	ErrorResponse
+//	@Failure	401			{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403			{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/dependencies/{id} [put]
 func (h *Handler) UpdateDependency(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -131,10 +161,14 @@ func (h *Handler) UpdateDependency(w http.ResponseWriter, r *http.Request) {
 //	@Summary		Delete a dependency
 //	@Description	Removes the dependency and its own log entries, and recomputes the system's status (logged as propagation when it changes).
 //	@Tags			dependencies
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Param			id	path	int	true	"Dependency id"
 //	@Success		204
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse
+//	@Failure		401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/dependencies/{id} [delete]
 func (h *Handler) DeleteDependency(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -154,6 +188,8 @@ func (h *Handler) DeleteDependency(w http.ResponseWriter, r *http.Request) {
 //	@Summary		Change a dependency's status
 //	@Description	Sets the status and propagates it: when the system's effective status changes, that is logged on the system with source "propagation".
 //	@Tags			dependencies
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"Dependency id"
@@ -163,6 +199,8 @@ func (h *Handler) DeleteDependency(w http.ResponseWriter, r *http.Request) {
 //	@Failure		404		{object}	ErrorResponse
 //	@Failure		413		{object}	ErrorResponse
 //	@Failure		422		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/dependencies/{id}/status [post]
 func (h *Handler) SetDependencyStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")

@@ -3,7 +3,6 @@ package api
 import (
 	"time"
 
-	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
 )
 
@@ -49,10 +48,6 @@ func systemDTO(s domain.System) SystemResponse {
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
-func systemDetailDTO(v application.SystemView) SystemDetailResponse {
-	return SystemDetailResponse{SystemResponse: systemDTO(v.System), Dependencies: dependencyDTOs(v.Dependencies)}
-}
-
 // DependencyRequest is the body of POST /api/systems/{id}/dependencies and
 // PUT /api/dependencies/{id}.
 type DependencyRequest struct {
@@ -73,6 +68,17 @@ type DependencyResponse struct {
 	Status      string    `json:"status" enums:"green,yellow,red" example:"green"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Heartbeat is null for a dependency that was never monitored.
+	Heartbeat *HeartbeatResponse `json:"heartbeat"`
+	// HeartbeatURL and HeartbeatInterval (seconds) repeat an enabled
+	// heartbeat's target, as the original service's export had them.
+	HeartbeatURL        string     `json:"heartbeat_url,omitempty"`
+	HeartbeatInterval   int        `json:"heartbeat_interval,omitempty"`
+	LastCheckAt         *time.Time `json:"last_check_at"`
+	LastLatencyMS       *float64   `json:"last_latency_ms"`
+	LastStatusCode      int        `json:"last_status_code"`
+	LastError           string     `json:"last_error"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
 }
 
 func dependencyDTO(d domain.Dependency) DependencyResponse {

@@ -2,17 +2,23 @@ package api
 
 import (
 	"log/slog"
+	"strings"
 
 	"github.com/status-incident/status-incident/internal/application"
 )
 
 // Handler serves the JSON API.
 type Handler struct {
-	systems *application.SystemService
-	log     *slog.Logger
+	systems  *application.SystemService
+	auth     *application.AuthService
+	monitors *application.MonitorService
+	log      *slog.Logger
+	// base is the service's public URL for links (push URLs); empty: the request's host.
+	base string
 }
 
-// New returns the API handler.
-func New(systems *application.SystemService, log *slog.Logger) *Handler {
-	return &Handler{systems: systems, log: log}
+// New returns the API handler. baseURL may be empty.
+func New(systems *application.SystemService, auth *application.AuthService, monitors *application.MonitorService,
+	baseURL string, log *slog.Logger) *Handler {
+	return &Handler{systems: systems, auth: auth, monitors: monitors, base: strings.TrimRight(baseURL, "/"), log: log}
 }

@@ -68,17 +68,21 @@ func (h *Handler) writeLogs(w http.ResponseWriter, r *http.Request, f domain.Log
 //	@Summary		List the change log
 //	@Description	Newest first. Page with before=<id of the last entry seen>; a full page carries a Link header with rel="next".
 //	@Tags			logs
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			limit		query		int		false	"Entries per page (1-1000, default 100)"
 //	@Param			before		query		int		false	"Only entries with a smaller id"
 //	@Param			system_id	query		int		false	"Only this system (and its dependencies)"
-//	@Param			source		query		string	false	"Only this source"	Enums(manual, heartbeat, push, propagation, incident, maintenance, import)
+//	@Param			source		query		string	false	"Only this source"						Enums(manual, heartbeat, push, propagation, incident, maintenance, import)
 //	@Param			status		query		string	false	"Only entries whose new status is this"	Enums(green, yellow, red)
 //	@Success		200			{array}		LogResponse
 //	@Header			200			{string}	Link	"next page"
 //	@Failure		400			{object}	ErrorResponse
 //	@Failure		404			{object}	ErrorResponse	"system_id names no system"
 //	@Failure		422			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403			{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/logs [get]
 func (h *Handler) ListLogs(w http.ResponseWriter, r *http.Request) {
 	f, err := parseLogFilter(r.URL.Query())
@@ -93,6 +97,8 @@ func (h *Handler) ListLogs(w http.ResponseWriter, r *http.Request) {
 //
 //	@Summary	List a system's change log (including its dependencies)
 //	@Tags		logs
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id		path		int	true	"System id"
 //	@Param		limit	query		int	false	"Entries per page (1-1000, default 100)"
@@ -101,6 +107,8 @@ func (h *Handler) ListLogs(w http.ResponseWriter, r *http.Request) {
 //	@Failure	400		{object}	ErrorResponse
 //	@Failure	404		{object}	ErrorResponse
 //	@Failure	422		{object}	ErrorResponse
+//	@Failure	401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems/{id}/logs [get]
 func (h *Handler) ListSystemLogs(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -121,6 +129,8 @@ func (h *Handler) ListSystemLogs(w http.ResponseWriter, r *http.Request) {
 //
 //	@Summary	List a dependency's change log
 //	@Tags		logs
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id		path		int	true	"Dependency id"
 //	@Param		limit	query		int	false	"Entries per page (1-1000, default 100)"
@@ -129,6 +139,8 @@ func (h *Handler) ListSystemLogs(w http.ResponseWriter, r *http.Request) {
 //	@Failure	400		{object}	ErrorResponse
 //	@Failure	404		{object}	ErrorResponse
 //	@Failure	422		{object}	ErrorResponse
+//	@Failure	401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/dependencies/{id}/logs [get]
 func (h *Handler) ListDependencyLogs(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")

@@ -44,6 +44,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path,
 			"request_id", middleware.GetReqID(r.Context()))
 	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="status-incident"`)
+	}
 	writeJSON(w, p.Status, ErrorResponse{Error: p.Message, Code: p.Code, Field: p.Field})
 }
 

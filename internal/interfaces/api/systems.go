@@ -10,9 +10,13 @@ import (
 //
 //	@Summary	List systems
 //	@Tags		systems
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{array}		SystemResponse
 //	@Failure	500	{object}	ErrorResponse
+//	@Failure	401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems [get]
 func (h *Handler) ListSystems(w http.ResponseWriter, r *http.Request) {
 	systems, err := h.systems.ListSystems(r.Context())
@@ -31,6 +35,8 @@ func (h *Handler) ListSystems(w http.ResponseWriter, r *http.Request) {
 //
 //	@Summary	Create a system
 //	@Tags		systems
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		system	body		SystemRequest	true	"The new system"
@@ -39,6 +45,8 @@ func (h *Handler) ListSystems(w http.ResponseWriter, r *http.Request) {
 //	@Failure	409		{object}	ErrorResponse	"name already taken"
 //	@Failure	413		{object}	ErrorResponse	"body over 1 MiB"
 //	@Failure	422		{object}	ErrorResponse	"invalid field"
+//	@Failure	401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems [post]
 func (h *Handler) CreateSystem(w http.ResponseWriter, r *http.Request) {
 	var req SystemRequest
@@ -59,11 +67,15 @@ func (h *Handler) CreateSystem(w http.ResponseWriter, r *http.Request) {
 //
 //	@Summary	Get a system with its dependencies
 //	@Tags		systems
+//	@Security	ApiKeyAuth
+//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"System id"
 //	@Success	200	{object}	SystemDetailResponse
 //	@Failure	400	{object}	ErrorResponse	"id is not a number"
 //	@Failure	404	{object}	ErrorResponse
+//	@Failure	401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure	403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router		/systems/{id} [get]
 func (h *Handler) GetSystem(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -76,7 +88,13 @@ func (h *Handler) GetSystem(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, systemDetailDTO(v))
+	ms, err := h.monitors.Monitors(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	out := SystemDetailResponse{SystemResponse: systemDTO(v.System), Dependencies: h.dependencyDTOsWithMonitors(r, v.Dependencies, ms)}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // UpdateSystem godoc
@@ -84,6 +102,8 @@ func (h *Handler) GetSystem(w http.ResponseWriter, r *http.Request) {
 //	@Summary		Update a system
 //	@Description	Replaces name, description, url and owner; sla_target and public keep their values when omitted.
 //	@Tags			systems
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"System id"
@@ -94,6 +114,8 @@ func (h *Handler) GetSystem(w http.ResponseWriter, r *http.Request) {
 //	@Failure		409		{object}	ErrorResponse
 //	@Failure		413		{object}	ErrorResponse
 //	@Failure		422		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/systems/{id} [put]
 func (h *Handler) UpdateSystem(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -119,10 +141,14 @@ func (h *Handler) UpdateSystem(w http.ResponseWriter, r *http.Request) {
 //	@Summary		Delete a system
 //	@Description	Removes the system, its dependencies and its change log.
 //	@Tags			systems
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Param			id	path	int	true	"System id"
 //	@Success		204
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse
+//	@Failure		401	{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403	{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/systems/{id} [delete]
 func (h *Handler) DeleteSystem(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -142,6 +168,8 @@ func (h *Handler) DeleteSystem(w http.ResponseWriter, r *http.Request) {
 //	@Summary		Change a system's status
 //	@Description	Sets the manual status. The effective status is the worst of it and the dependencies' statuses. The same status as now is recorded as a note.
 //	@Tags			systems
+//	@Security		ApiKeyAuth
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"System id"
@@ -151,6 +179,8 @@ func (h *Handler) DeleteSystem(w http.ResponseWriter, r *http.Request) {
 //	@Failure		404		{object}	ErrorResponse
 //	@Failure		413		{object}	ErrorResponse
 //	@Failure		422		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse	"no or invalid credentials"
+//	@Failure		403		{object}	ErrorResponse	"not allowed for this user or key"
 //	@Router			/systems/{id}/status [post]
 func (h *Handler) SetSystemStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")

@@ -39,7 +39,7 @@ func TestOriginalReadmeExamples(t *testing.T) {
 	}
 	change := st["change"].(map[string]any)
 	if change["old_status"] != "green" || change["new_status"] != "yellow" || change["message"] != "Degraded performance" ||
-		change["source"] != "manual" || change["actor"] != "anonymous" || change["dependency_id"] != nil {
+		change["source"] != "manual" || change["actor"] != "key:test-admin" || change["dependency_id"] != nil {
 		t.Errorf("change = %v", change)
 	}
 

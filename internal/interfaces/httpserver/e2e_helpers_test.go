@@ -2,6 +2,7 @@ package httpserver_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,28 +14,80 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/infrastructure/checker"
+	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
 )
 
-// newServer builds the handler exactly as main does, over a real SQLite file.
-func newServer(t *testing.T) http.Handler {
+// testEnv is the real handler over a real SQLite file, with its services.
+type testEnv struct {
+	h        http.Handler
+	auth     *application.AuthService
+	monitors *application.MonitorService
+	systems  *application.SystemService
+	clock    *sqlitetest.Clock
+	dbPath   string
+}
+
+func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	t.Helper()
 	clock := sqlitetest.NewClock(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
 	db := sqlitetest.Open(t, clock.Now)
-	h, err := httpserver.New(httpserver.Config{
-		Systems:  application.NewSystemService(db, clock.Now),
+	auth := application.NewAuthService(db, application.AuthConfig{Now: clock.Now, BcryptCost: bcrypt.MinCost})
+	systems := application.NewSystemService(db, clock.Now)
+	cfg := httpserver.Config{
+		Systems:  systems,
+		Auth:     auth,
+		Monitors: application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: clock.Now}),
 		Ready:    db,
 		Log:      slog.New(slog.DiscardHandler),
 		Registry: prometheus.NewRegistry(),
 		Version:  "test",
-	})
+		Now:      clock.Now,
+	}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	h, err := httpserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+}
+
+// key creates an API key with the given scopes and returns it.
+func (e *testEnv) key(t *testing.T, name string, scopes ...string) string {
+	t.Helper()
+	_, plain, err := e.auth.CreateAPIKey(application.WithActor(context.Background(), "test"),
+		application.APIKeyInput{Name: name, Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
+}
+
+// newServer builds the handler exactly as main does and returns it wrapped
+// so that requests without credentials carry an admin API key.
+func newServer(t *testing.T) http.Handler {
+	t.Helper()
+	e := newEnv(t)
+	return withKey{e.h, e.key(t, "test-admin", "admin")}
+}
+
+type withKey struct {
+	h   http.Handler
+	key string
+}
+
+func (w withKey) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-API-Key") == "" && r.Header.Get("Authorization") == "" {
+		r.Header.Set("X-API-Key", w.key)
+	}
+	w.h.ServeHTTP(rw, r)
 }
 
 type response struct {
@@ -110,4 +163,15 @@ func idStr(v any) string {
 		return fmt.Sprint(int64(f))
 	}
 	return fmt.Sprint(v)
+}
+
+// mustStore reopens the env's database file.
+func mustStore(t *testing.T, e *testEnv) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), e.dbPath, sqlite.Options{Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

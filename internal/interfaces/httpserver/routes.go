@@ -26,7 +26,7 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		// Operations.
 		rt(get, "/healthz", pub, healthz),
 		rt(get, "/readyz", pub, readyz(cfg.Ready)),
-		rt(get, "/metrics", pub, metrics(cfg.Registry)),
+		rt(get, "/metrics", pub, metrics(cfg.Registry, cfg.MetricsToken)),
 		rt(get, "/swagger/*", pub, httpSwagger.Handler(httpSwagger.URL("/swagger/doc.json"))),
 		rt(get, "/swagger", pub, redirect("/swagger/index.html")),
 		rt(get, "/static/*", pub, p.Static),
@@ -46,7 +46,26 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(del, "/api/dependencies/{id}", admin, a.DeleteDependency),
 		rt(post, "/api/dependencies/{id}/status", write, a.SetDependencyStatus),
 		rt(get, "/api/dependencies/{id}/logs", read, a.ListDependencyLogs),
+		rt(post, "/api/dependencies/{id}/heartbeat", admin, a.ConfigureHeartbeat),
+		rt(del, "/api/dependencies/{id}/heartbeat", admin, a.DisableHeartbeat),
+		rt(post, "/api/dependencies/{id}/check", write, a.CheckNow),
+		rt(get, "/api/dependencies/{id}/checks", read, a.ListChecks),
+		rt(get, "/api/dependencies/{id}/latency", read, a.Latency),
+		rt(get, "/api/dependencies/{id}/uptime", read, a.Uptime),
+		rt(get, "/api/push/{token}", pub, a.Push),
+		rt(post, "/api/push/{token}", pub, a.Push),
 		rt(get, "/api/logs", read, a.ListLogs),
+		rt(get, "/api/me", read, a.Me),
+		rt(get, "/api/apikeys", admin, a.ListAPIKeys),
+		rt(post, "/api/apikeys", admin, a.CreateAPIKey),
+		rt(del, "/api/apikeys/{id}", admin, a.DeleteAPIKey),
+		rt(put, "/api/apikeys/{id}/toggle", admin, a.ToggleAPIKey),
+		rt(get, "/api/users", admin, a.ListUsers),
+		rt(post, "/api/users", admin, a.CreateUser),
+		rt(get, "/api/users/{id}", admin, a.GetUser),
+		rt(put, "/api/users/{id}", admin, a.UpdateUser),
+		rt(del, "/api/users/{id}", admin, a.DeleteUser),
+		rt(get, "/api/audit", admin, a.ListAudit),
 
 		// Web pages.
 		rt(get, "/", read, p.Dashboard),
@@ -65,6 +84,29 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(post, "/admin/dependencies/{id}", admin, p.AdminUpdateDependency),
 		rt(get, "/admin/dependencies/{id}/delete", admin, p.AdminConfirmDeleteDependency),
 		rt(post, "/admin/dependencies/{id}/delete", admin, p.AdminDeleteDependency),
+
+		// Sign-in, first-run setup and the user's own account.
+		rt(get, "/login", pub, p.LoginPage),
+		rt(post, "/login", pub, p.PostLogin),
+		rt(post, "/logout", pub, p.PostLogout),
+		rt(get, "/setup", pub, p.SetupPage),
+		rt(post, "/setup", pub, p.PostSetup),
+		rt(get, "/account", read, p.AccountPage),
+		rt(post, "/account/password", read, p.PostAccountPassword),
+
+		// Users, API keys and the audit log.
+		rt(get, "/admin/users", admin, p.AdminUsersPage),
+		rt(post, "/admin/users", admin, p.AdminCreateUser),
+		rt(get, "/admin/users/{id}/edit", admin, p.AdminEditUser),
+		rt(post, "/admin/users/{id}", admin, p.AdminUpdateUser),
+		rt(get, "/admin/users/{id}/delete", admin, p.AdminConfirmDeleteUser),
+		rt(post, "/admin/users/{id}/delete", admin, p.AdminDeleteUser),
+		rt(get, "/admin/apikeys", admin, p.AdminAPIKeysPage),
+		rt(post, "/admin/apikeys", admin, p.AdminCreateAPIKey),
+		rt(post, "/admin/apikeys/{id}/toggle", admin, p.AdminToggleAPIKey),
+		rt(get, "/admin/apikeys/{id}/delete", admin, p.AdminConfirmDeleteAPIKey),
+		rt(post, "/admin/apikeys/{id}/delete", admin, p.AdminDeleteAPIKey),
+		rt(get, "/admin/audit", admin, p.AdminAuditPage),
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // Every route the router serves is declared in the one route table with a
 // permission, and vice versa.
 func TestEveryRouteDeclaresAPermission(t *testing.T) {
-	h := newServer(t)
+	h := newEnv(t).h
 	table := httpserver.Routes(nil, nil, httpserver.Config{Registry: prometheus.NewRegistry(), Log: slog.New(slog.DiscardHandler)})
 	declared := map[string]access.Permission{}
 	for _, r := range table {

@@ -5,8 +5,11 @@ package httpserver
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -23,19 +26,42 @@ import (
 // Config holds what the handler needs.
 type Config struct {
 	Systems  *application.SystemService
+	Auth     *application.AuthService
+	Monitors *application.MonitorService
 	Ready    application.Pinger
 	Log      *slog.Logger
 	Registry *prometheus.Registry
-	Policy   access.Policy // nil: access.AllowAll
 	Version  string
+	// AnonymousRead lets visitors without login read the internal pages and API.
+	AnonymousRead bool
+	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS proxy).
+	SecureCookies bool
+	// MetricsToken, when set, is required as "Authorization: Bearer <token>" on /metrics.
+	MetricsToken string
+	// Limiter slows down password guessing (default: 5 failures per 15 min).
+	Limiter *application.LoginLimiter
+	// BaseURL is the service's public URL, for links (push URLs); empty: the request's host.
+	BaseURL string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Sleep delays answers to failed logins (default time.Sleep; tests record).
+	Sleep func(time.Duration)
 }
 
 // New builds the handler. It fails when a template does not parse.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Policy == nil {
-		cfg.Policy = access.AllowAll{}
+	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
+		return nil, errors.New("httpserver: Systems, Auth and Monitors are required")
 	}
-	pages, err := web.New(web.Config{Systems: cfg.Systems, Log: cfg.Log, Version: cfg.Version})
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
+	}
+	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
+	pages, err := web.New(web.Config{Systems: cfg.Systems, Auth: cfg.Auth, Limiter: cfg.Limiter, Log: cfg.Log,
+		Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
 	if err != nil {
 		return nil, err
 	}
@@ -49,15 +75,16 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, exposeRequestID, requestLog(cfg.Log, hist), recoverer(cfg.Log))
+	r.Use(middleware.RequestID, exposeRequestID, requestLog(cfg.Log, hist), recoverer(cfg.Log), securityHeaders,
+		crossOriginProtection(cfg.Log))
 
-	apiHandler := api.New(cfg.Systems, cfg.Log)
+	apiHandler := api.New(cfg.Systems, cfg.Auth, cfg.Monitors, cfg.BaseURL, cfg.Log)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {
 			deny = func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, cfg.Log, err) }
 		}
-		r.Method(rt.Method, rt.Pattern, access.Require(cfg.Policy, rt.Perm, rt.Handler, deny))
+		r.Method(rt.Method, rt.Pattern, access.Require(policy, rt.Perm, rt.Handler, deny))
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if isAPI(r.URL.Path) {
@@ -104,6 +131,18 @@ func readyz(p application.Pinger) http.HandlerFunc {
 	}
 }
 
-func metrics(reg *prometheus.Registry) http.HandlerFunc {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}).ServeHTTP
+// metrics serves the registry, behind a bearer token when one is configured.
+func metrics(reg *prometheus.Registry, token string) http.HandlerFunc {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics token required", http.StatusUnauthorized)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	}
 }

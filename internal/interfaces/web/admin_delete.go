@@ -8,12 +8,15 @@ import (
 // confirmDeletePage is the data of the delete confirmation pages.
 type confirmDeletePage struct {
 	Layout
-	// Kind is "system" or "dependency"; Name is the name of the one to delete.
+	// Kind is "system", "dependency", "user" or "API key"; Name is the name
+	// of the one to delete.
 	Kind, Name string
 	// Consequence says what else goes with it.
 	Consequence string
 	Action      string
 	CancelURL   string
+	// Error is why the last attempt was refused (409), if it was.
+	Error string
 }
 
 // AdminConfirmDeleteSystem asks for confirmation before deleting a system;

@@ -64,6 +64,22 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// browserSignIn signs the browser in as name through the login form.
+func browserSignIn(t *testing.T, ctx context.Context, e *env, name string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-username`), name),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), password(name)),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.account-link`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", name, err)
+	}
+}
+
 // text returns the visible text of the first element matching sel.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
@@ -77,6 +93,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func TestBrowserCreateSystemShowsOnDashboard(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
+	browserSignIn(t, ctx, e, "admin")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/admin"),
 		chromedp.WaitVisible(chromedp.CSS(`#create-system-name`)),
@@ -106,6 +123,7 @@ func TestBrowserCreateSystemShowsOnDashboard(t *testing.T) {
 func TestBrowserMarkupDoesNotRun(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
+	browserSignIn(t, ctx, e, "admin")
 	const evil = `<img src=x onerror="window.__xss=1">`
 	sys := e.mustSystem(evil)
 	dep := e.mustDependency(sys.ID, evil)
@@ -148,6 +166,7 @@ func TestBrowserMarkupDoesNotRun(t *testing.T) {
 func TestBrowserDeleteAsksForConfirmation(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
+	browserSignIn(t, ctx, e, "admin")
 	e.mustSystem("Doomed")
 	// A confirm() blocks the click that opened it: answer it from another
 	// goroutine, and report what it asked.

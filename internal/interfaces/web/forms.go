@@ -38,7 +38,23 @@ type Field struct {
 	Error string
 	// ErrorID is the id of the element holding Error, for aria-describedby.
 	ErrorID string
+	// Autocomplete is the input's autocomplete token, if any.
+	Autocomplete string
+	// Required marks the input required.
+	Required bool
+	// Hint is a short help text shown under the input.
+	Hint string
 }
+
+// Auto returns f with the autocomplete token v ("username",
+// "current-password", "new-password", "off").
+func (f Field) Auto(v string) Field { f.Autocomplete = v; return f }
+
+// Require returns f marked required.
+func (f Field) Require() Field { f.Required = true; return f }
+
+// WithHint returns f with a help text.
+func (f Field) WithHint(h string) Field { f.Hint = h; return f }
 
 func newForm(id, action string, fields ...string) *Form {
 	return &Form{ID: id, Action: action, Values: map[string]string{}, fields: fields}
@@ -49,6 +65,20 @@ func (f *Form) Value(name string) string { return f.Values[name] }
 
 // Checked reports whether the checkbox name is ticked.
 func (f *Form) Checked(name string) bool { return f.Values[name] != "" }
+
+// Has reports whether the multi-valued field name (checkboxes sharing a
+// name, kept comma-separated) holds v.
+func (f *Form) Has(name, v string) bool {
+	return slices.Contains(strings.Split(f.Values[name], ","), v)
+}
+
+// forget blanks the named fields, so that secrets (passwords) are never sent
+// back in a re-rendered form.
+func (f *Form) forget(names ...string) {
+	for _, n := range names {
+		delete(f.Values, n)
+	}
+}
 
 // Error returns the inline error message for field name, without the
 // "field: " prefix of the validation error (the label stands for it).
@@ -82,6 +112,14 @@ func (f *Form) fill(r *http.Request) {
 	for _, name := range f.fields {
 		f.Values[name] = r.PostFormValue(name)
 	}
+}
+
+// fillAll copies every value of the multi-valued field name (checkboxes
+// sharing a name) into f, comma-separated, and returns them.
+func (f *Form) fillAll(r *http.Request, name string) []string {
+	vs := r.PostForm[name]
+	f.Values[name] = strings.Join(vs, ",")
+	return vs
 }
 
 // setError records err on f when it is a problem the user can fix (4xx) and

@@ -24,6 +24,8 @@ func (h *Handler) funcs() template.FuncMap {
 		"sources":     func() []domain.Source { return domain.Sources },
 		"percent":     func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
 		"plural":      plural,
+		"roles":       func() []domain.Role { return domain.Roles },
+		"scopes":      func() []domain.Scope { return domain.Scopes },
 	}
 }
 

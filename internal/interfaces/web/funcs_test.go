@@ -101,9 +101,10 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 		{"escaping error", with("dashboard.html", `{{define "content"}}<a href="{{if .}}x{{end}}{{end}}`), "dashboard"},
 	}
 	svc := application.NewSystemService(nil, nil)
+	auth := testAuth(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(Config{Systems: svc, Templates: tt.fs})
+			_, err := New(Config{Systems: svc, Auth: auth, Templates: tt.fs})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("New: %v", err)

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/internal/interfaces/httperr"
 )
 
@@ -18,11 +21,37 @@ type errorPage struct {
 	Layout
 	Status  int
 	Message string
+	// Hint says what to do about it, when there is something to do.
+	Hint string
 }
 
-// layout returns the shared page data, consuming the flash cookie.
+// layout returns the shared page data, consuming the flash cookie. nav is the
+// active navigation item, "admin/<sub>" for an admin sub-page.
 func (h *Handler) layout(w http.ResponseWriter, r *http.Request, title, nav string) Layout {
-	return Layout{Title: title, Version: h.version, Nav: nav, Flash: takeFlash(w, r)}
+	l := h.baseLayout(r, title)
+	l.Nav, l.Sub, _ = strings.Cut(nav, "/")
+	if l.Nav == "admin" && l.Sub == "" {
+		l.Sub = "systems"
+	}
+	l.Flash = takeFlash(w, r)
+	return l
+}
+
+// baseLayout is the layout without navigation state or flash.
+func (h *Handler) baseLayout(r *http.Request, title string) Layout {
+	l := Layout{Title: title, Version: h.version, SignInURL: loginURL(r)}
+	if p, ok := application.PrincipalFrom(r.Context()); ok {
+		l.Principal = &p
+	}
+	return l
+}
+
+// loginURL is the login page, leading back to r's page when r is a GET.
+func loginURL(r *http.Request) string {
+	if r.Method != http.MethodGet || r.URL.Path == "/login" || r.URL.Path == "/setup" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 }
 
 // render executes page into a buffer and writes it with status, so that a
@@ -67,7 +96,10 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, p httperr.
 	if title == "" {
 		title = "Error"
 	}
-	data := errorPage{Layout: Layout{Title: title, Version: h.version}, Status: p.Status, Message: p.Message}
+	data := errorPage{Layout: h.baseLayout(r, title), Status: p.Status, Message: p.Message}
+	if p.Status == http.StatusForbidden {
+		data.Hint = "Ask an administrator for a role with more access, or sign in as someone who has it."
+	}
 	h.render(w, r, p.Status, pageError, data)
 }
 
@@ -77,9 +109,26 @@ func (h *Handler) logError(r *http.Request, msg string, err error, attrs ...any)
 	h.log.ErrorContext(r.Context(), msg, attrs...)
 }
 
-// Deny renders the error page for err (an access error, usually) with the
-// status httperr maps it to.
-func (h *Handler) Deny(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, err) }
+// Deny answers a request that the access policy refused. A caller without
+// credentials is sent to sign in (or, before the first user exists, to
+// /setup); a GET comes back to its page after signing in. A caller without
+// enough access gets a 403 page that says what access is needed.
+func (h *Handler) Deny(w http.ResponseWriter, r *http.Request, err error) {
+	if !errors.Is(err, domain.ErrUnauthorized) {
+		h.fail(w, r, err)
+		return
+	}
+	hasUsers, herr := h.auth.HasUsers(r.Context())
+	if herr != nil {
+		h.fail(w, r, herr)
+		return
+	}
+	if !hasUsers {
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, loginURL(r), http.StatusSeeOther)
+}
 
 // NotFound renders the 404 page with a link home.
 func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +141,7 @@ func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
 	if flash != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/",
-			MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secureCookies || r.TLS != nil})
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -12,15 +12,23 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
+	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 )
+
+// testAuth is an AuthService over a fresh database.
+func testAuth(t *testing.T) *application.AuthService {
+	t.Helper()
+	return application.NewAuthService(sqlitetest.Open(t, nil), application.AuthConfig{BcryptCost: bcrypt.MinCost})
+}
 
 func newTestHandler(t *testing.T) (*Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	h, err := New(Config{Systems: application.NewSystemService(nil, nil), Version: "v-test",
+	h, err := New(Config{Systems: application.NewSystemService(nil, nil), Auth: testAuth(t), Version: "v-test",
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +76,8 @@ func TestDenyMapsErrors(t *testing.T) {
 		message string
 		logged  bool
 	}{
-		{"unauthorized", domain.ErrUnauthorized, http.StatusUnauthorized, "authentication required", false},
-		{"forbidden", domain.ErrForbidden, http.StatusForbidden, "you may not do this", false},
+		{"forbidden", &domain.Error{Kind: domain.ErrForbidden, Message: "admin access is needed; bob has read access"},
+			http.StatusForbidden, "admin access is needed; bob has read access", false},
 		{"not found", domain.NotFoundf("system %d not found", 3), http.StatusNotFound, "system 3 not found", false},
 		{"internal", fmt.Errorf("query: %w", errors.New("disk I/O error")), http.StatusInternalServerError, "internal server error", true},
 	}
@@ -92,5 +100,58 @@ func TestDenyMapsErrors(t *testing.T) {
 				t.Errorf("logged the error: %v, want %v", got, tt.logged)
 			}
 		})
+	}
+}
+
+// TestDenyUnauthorizedRedirects sends a caller without credentials to
+// /setup before the first user exists, and to the login page after, coming
+// back to the page of a GET.
+func TestDenyUnauthorizedRedirects(t *testing.T) {
+	h, _ := newTestHandler(t)
+	deny := func(method, target string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.Deny(w, httptest.NewRequest(method, target, nil), domain.ErrUnauthorized)
+		return w
+	}
+	if w := deny("GET", "/admin"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/setup" {
+		t.Errorf("no users yet: %d to %q, want 303 to /setup", w.Code, w.Header().Get("Location"))
+	}
+	if _, err := h.auth.CreateUser(context.Background(), application.UserInput{Username: "a", Password: "long enough", Role: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ method, target, want string }{
+		{"GET", "/admin", "/login?next=%2Fadmin"},
+		{"GET", "/logs?system=1&status=red", "/login?next=%2Flogs%3Fsystem%3D1%26status%3Dred"},
+		{"POST", "/systems/1/status", "/login"},
+	}
+	for _, tt := range tests {
+		w := deny(tt.method, tt.target)
+		if got := w.Header().Get("Location"); w.Code != http.StatusSeeOther || got != tt.want {
+			t.Errorf("%s %s: %d to %q, want 303 to %q", tt.method, tt.target, w.Code, got, tt.want)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", "/"},
+		{"/", "/"},
+		{"/systems/1", "/systems/1"},
+		{"/logs?system=1&status=red#top", "/logs?system=1&status=red#top"},
+		{"//evil.example", "/"},
+		{"//evil.example/path", "/"},
+		{`/\evil.example`, "/"},
+		{`/\\evil.example`, "/"},
+		{"https://evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"/%2F%2Fevil.example", "/%2F%2Fevil.example"}, // stays a path on this site
+	}
+	for _, tt := range tests {
+		if got := localPath(tt.in); got != tt.want {
+			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -1,5 +1,6 @@
 // Package web serves the server-rendered HTML pages: the dashboard, system
-// pages, the change log and the admin forms. Templates are parsed once at
+// pages, the change log, the admin forms, and sign-in, first-run setup, the
+// user's account and the administration of users, API keys and the audit log. Templates are parsed once at
 // start-up into one set per page; every form works without JavaScript
 // (post/redirect/get) and re-renders with 422 and the user's input on a
 // validation error.
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/static"
 	"github.com/status-incident/status-incident/templates"
 )
@@ -22,8 +24,14 @@ import (
 // Config holds what the pages need.
 type Config struct {
 	Systems *application.SystemService
+	Auth    *application.AuthService
+	Limiter *application.LoginLimiter
 	Log     *slog.Logger
 	Version string
+	// SecureCookies marks cookies Secure even on plain HTTP.
+	SecureCookies bool
+	// Sleep delays the answer to a failed login (default time.Sleep).
+	Sleep func(time.Duration)
 
 	// Now is the clock for relative times (default time.Now).
 	Now func() time.Time
@@ -36,12 +44,16 @@ type Config struct {
 // Handler serves the pages. It is safe for concurrent use: it holds only
 // what New computed.
 type Handler struct {
-	systems *application.SystemService
-	log     *slog.Logger
-	version string
-	now     func() time.Time
-	pages   map[string]*template.Template
-	assets  map[string]asset
+	systems       *application.SystemService
+	auth          *application.AuthService
+	limiter       *application.LoginLimiter
+	log           *slog.Logger
+	version       string
+	secureCookies bool
+	now           func() time.Time
+	sleep         func(time.Duration)
+	pages         map[string]*template.Template
+	assets        map[string]asset
 }
 
 // Layout is the data every page shares; each page's data struct embeds it.
@@ -52,9 +64,32 @@ type Layout struct {
 	Flash string
 	// Nav names the active navigation item: dashboard, logs or admin.
 	Nav string
-	// CSRFToken is put in every form once sessions exist; empty for now.
+	// Sub names the active item of the admin sub-navigation: systems, users,
+	// apikeys or audit.
+	Sub string
+	// CSRFToken is put in every form for a token-based CSRF check; empty
+	// while cross-origin requests are refused by their Sec-Fetch-Site and
+	// Origin headers instead.
 	CSRFToken string
+	// Principal is who is signed in (a user, an API key, or the anonymous
+	// reader); nil for a visitor without access.
+	Principal *application.Principal
+	// SignInURL is the login page, coming back to this page afterwards.
+	SignInURL string
 }
+
+// SignedIn reports whether a user (not a key or an anonymous reader) is
+// signed in.
+func (l Layout) SignedIn() bool { return l.Principal != nil && l.Principal.IsUser() }
+
+// CanRead reports whether the visitor may see the internal pages.
+func (l Layout) CanRead() bool { return l.Principal != nil && l.Principal.Level >= domain.LevelRead }
+
+// CanWrite reports whether the visitor may change statuses.
+func (l Layout) CanWrite() bool { return l.Principal != nil && l.Principal.Level >= domain.LevelWrite }
+
+// IsAdmin reports whether the visitor may change the configuration.
+func (l Layout) IsAdmin() bool { return l.Principal != nil && l.Principal.Level >= domain.LevelAdmin }
 
 // Page template names: one file <name>.html each, rendered inside layout.html
 // with the partials of partials.html.
@@ -67,24 +102,40 @@ const (
 	pageDependencyEdit = "dependency_edit"
 	pageConfirmDelete  = "confirm_delete"
 	pageError          = "error"
+	pageLogin          = "login"
+	pageSetup          = "setup"
+	pageAccount        = "account"
+	pageUsers          = "users"
+	pageUserEdit       = "user_edit"
+	pageAPIKeys        = "apikeys"
+	pageAPIKeyCreated  = "apikey_created"
+	pageAudit          = "audit"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
-	pageDependencyEdit, pageConfirmDelete, pageError}
+	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
 // template stops start-up rather than a request.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Systems == nil {
-		return nil, errors.New("web: no system service")
+	if cfg.Systems == nil || cfg.Auth == nil {
+		return nil, errors.New("web: the system and auth services are required")
 	}
-	h := &Handler{systems: cfg.Systems, log: cfg.Log, version: cfg.Version, now: cfg.Now}
+	h := &Handler{systems: cfg.Systems, auth: cfg.Auth, limiter: cfg.Limiter, log: cfg.Log, version: cfg.Version,
+		secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.limiter == nil {
+		h.limiter = application.NewLoginLimiter(h.now)
+	}
+	if h.sleep == nil {
+		h.sleep = time.Sleep
 	}
 	if cfg.Templates == nil {
 		cfg.Templates = templates.FS()
