@@ -217,3 +217,21 @@ func isUniqueViolation(err error) bool {
 func isForeignKeyViolation(err error) bool {
 	return sqliteCode(err) == sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY
 }
+
+// Checkpoint moves the WAL into the database file (for size measurements
+// and before copying the file by hand). It returns the pages checkpointed.
+func (db *DB) Checkpoint(ctx context.Context) (int, error) {
+	var busy, logPages, done int
+	if err := db.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done); err != nil {
+		return 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	return done, nil
+}
+
+// Vacuum rebuilds the database file to return free pages to the disk.
+func (db *DB) Vacuum(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	return nil
+}
