@@ -83,10 +83,18 @@ printf 'response sizes: /api/systems %s bytes, / %s bytes\n' \
 	"$(curl -fsS -H "X-API-Key: $key" "$base/api/systems" | wc -c)" \
 	"$(curl -fsS -H "X-API-Key: $key" "$base/" | wc -c)"
 
+# CPU accounting (USER_HZ ticks): the whole machine, and the server process.
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+kids_cpu() { awk '{print $16 + $17}' "/proc/$$/stat"; } # finished children of this script (wrk)
+srv_cpu() { awk '{s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13]}' "/proc/$pid/stat"; }
 for path in /api/systems /; do
 	echo
 	echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency $base$path"
+	b0=$(busy) c0=$(srv_cpu) k0=$(kids_cpu) w0=$(date +%s%N)
 	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "X-API-Key: $key" "$base$path"
+	b1=$(busy) c1=$(srv_cpu) k1=$(kids_cpu) w1=$(date +%s%N)
+	secs=$(((w1 - w0) / 10000000)) # centiseconds
+	echo "cpu (centiseconds): server $((c1 - c0)), wrk $((k1 - k0)), other processes $((b1 - b0 - (c1 - c0) - (k1 - k0))), of $(($(nproc) * secs)) available"
 done
 echo
 echo "== server RSS after load: $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"

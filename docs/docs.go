@@ -814,7 +814,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Buckets: 1h → 1 min, 6h → 5 min, 24h → 15 min, 7d → 1 h, 30d → 6 h. Percentiles come from the raw results while they are kept (7 days), else from bucket averages (percentiles_approximate).",
+                "description": "Buckets: 1h → 1 min, 6h → 5 min, 24h → 15 min, 7d → 1 h, 30d → 6 h. Percentiles come from the raw results for windows up to 24h, else from bucket averages (percentiles_approximate).",
                 "produces": [
                     "application/json"
                 ],

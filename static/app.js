@@ -4,8 +4,9 @@
 // - form[data-confirm]: ask before submitting;
 // - time[data-relative]: refresh "3 min ago" every minute from datetime;
 // - button[data-copy]: shown only where the Clipboard API exists, copies the
-//   value of the input its data-copy selects (without JavaScript the input
-//   is selected and copied by hand);
+//   value of the input its data-copy selects and says data-copy-done in the
+//   [data-copy-status] element (without JavaScript the input is selected and
+//   copied by hand);
 // - input[data-select-all]: selects its whole value when focused.
 (function () {
   "use strict";
@@ -90,15 +91,16 @@
         return;
       }
       var status = document.querySelector("[data-copy-status]");
+      var done = button.getAttribute("data-copy-done") || "The key is on the clipboard.";
       button.hidden = false;
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(input.value).then(function () {
           button.textContent = "Copied";
-          if (status) { status.textContent = "The key is on the clipboard."; }
+          if (status) { status.textContent = done; }
         }, function () {
           input.focus();
           input.select();
-          if (status) { status.textContent = "Copying failed: the key is selected, copy it by hand."; }
+          if (status) { status.textContent = "Copying failed: the text is selected, copy it by hand."; }
         });
       });
     });

@@ -44,8 +44,8 @@ type LatencyReport struct {
 	UptimePercent *float64 // nil without checks
 	Avg, Min, Max time.Duration
 	P50, P95, P99 time.Duration
-	// PercentilesApproximate is set when the window reaches past the raw
-	// results' retention: percentiles then come from bucket averages.
+	// PercentilesApproximate is set for windows over 24 h (or past the raw
+	// results' retention): percentiles then come from bucket averages.
 	PercentilesApproximate bool
 	Points                 []LatencyPoint
 }
@@ -121,7 +121,7 @@ func (s *MonitorService) Latency(ctx context.Context, dependencyID int64, period
 	}
 
 	var lat []time.Duration
-	if lp.Window <= s.cfg.Retention {
+	if lp.Window <= rawPercentileWindow && lp.Window <= s.cfg.Retention {
 		raw, err := s.store.CheckResultsBetween(ctx, dependencyID, from, to)
 		if err != nil {
 			return rep, err
@@ -143,6 +143,11 @@ func (s *MonitorService) Latency(ctx context.Context, dependencyID int64, period
 	rep.P50, rep.P95, rep.P99 = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
 	return rep, nil
 }
+
+// rawPercentileWindow is the longest window whose percentiles are computed
+// from raw results; longer ones (7d, 30d) would read up to 100,000s of rows
+// per view and use bucket averages instead.
+const rawPercentileWindow = 24 * time.Hour
 
 // percentile uses the nearest-rank method on sorted values.
 func percentile(sorted []time.Duration, p int) time.Duration {

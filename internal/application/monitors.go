@@ -187,9 +187,15 @@ func (s *MonitorService) CheckNow(ctx context.Context, dependencyID int64) (doma
 	if err != nil {
 		return domain.CheckResult{}, err
 	}
+	// A check on demand runs inside an HTTP request: keep it shorter than
+	// the server's write timeout.
+	p.Timeout = min(p.Timeout, MaxCheckNowTimeout)
 	r := s.prober.Check(ctx, p, s.cfg.Now().UTC())
 	return r, s.Record(ctx, []domain.CheckResult{r})
 }
+
+// MaxCheckNowTimeout bounds a check run on demand.
+const MaxCheckNowTimeout = 30 * time.Second
 
 // PushInput is a push heartbeat from a job.
 type PushInput struct {

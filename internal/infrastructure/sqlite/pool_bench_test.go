@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,46 +219,63 @@ func BenchmarkPoolReads(b *testing.B) {
 }
 
 // BenchmarkPoolMixed: 90 % reads (as in BenchmarkPoolReads), 10 % writes (as
-// in BenchmarkPoolWrites), concurrently. Reports the p99 latency of each kind.
+// in BenchmarkPoolWrites), concurrently, with GOMAXPROCS goroutines
+// (conc=procs) and with 64 goroutines (conc=64, like wrk -c64: more callers
+// than pooled connections, so a shared pool makes writers queue behind
+// readers). Reports the p99 latency of each kind.
 func BenchmarkPoolMixed(b *testing.B) {
 	for _, layout := range benchLayouts {
 		// Seeded once per layout: the sub-benchmark function is called
 		// again for every b.N of the ramp-up.
 		f := openBenchFleet(b, layout.single, benchSystems, benchDepsPer)
-		b.Run(layout.name, func(b *testing.B) {
-			ctx := context.Background()
-			var seq, writes, errs atomic.Uint64
-			var readLat, writeLat latencies
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var rl, wl []time.Duration
-				for pb.Next() {
-					n := seq.Add(1)
-					start := time.Now()
-					if n%10 == 0 {
-						if err := f.db.ApplyStatusUpdate(ctx, f.update(writes.Add(1))); err != nil {
-							errs.Add(1)
-						}
-						wl = append(wl, time.Since(start))
-						continue
-					}
-					if err := f.read(ctx); err != nil {
-						errs.Add(1)
-					}
-					rl = append(rl, time.Since(start))
+		for _, conc := range []int{0, 64} {
+			name := layout.name + "/conc=procs"
+			if conc > 0 {
+				name = fmt.Sprintf("%s/conc=%d", layout.name, conc)
+			}
+			b.Run(name, func(b *testing.B) {
+				if conc > 0 {
+					procs := runtime.GOMAXPROCS(0)
+					b.SetParallelism((conc + procs - 1) / procs)
 				}
-				readLat.add(rl)
-				writeLat.add(wl)
+				benchMixed(b, f)
 			})
-			b.StopTimer()
-			reportCPU(b, cpu0)
-			b.ReportMetric(float64(errs.Load()), "errors")
-			b.ReportMetric(float64(readLat.quantile(0.99).Microseconds()), "read-p99-µs")
-			b.ReportMetric(float64(writeLat.quantile(0.99).Microseconds()), "write-p99-µs")
-		})
+		}
 	}
+}
+
+func benchMixed(b *testing.B, f *benchFleet) {
+	ctx := context.Background()
+	var seq, writes, errs atomic.Uint64
+	var readLat, writeLat latencies
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var rl, wl []time.Duration
+		for pb.Next() {
+			n := seq.Add(1)
+			start := time.Now()
+			if n%10 == 0 {
+				if err := f.db.ApplyStatusUpdate(ctx, f.update(writes.Add(1))); err != nil {
+					errs.Add(1)
+				}
+				wl = append(wl, time.Since(start))
+				continue
+			}
+			if err := f.read(ctx); err != nil {
+				errs.Add(1)
+			}
+			rl = append(rl, time.Since(start))
+		}
+		readLat.add(rl)
+		writeLat.add(wl)
+	})
+	b.StopTimer()
+	reportCPU(b, cpu0)
+	b.ReportMetric(float64(errs.Load()), "errors")
+	b.ReportMetric(float64(readLat.quantile(0.99).Microseconds()), "read-p99-µs")
+	b.ReportMetric(float64(writeLat.quantile(0.99).Microseconds()), "write-p99-µs")
 }
 
 // BenchmarkLastChanges measures the dashboard's "newest entry per system"

@@ -75,7 +75,20 @@ func (h *Handler) withMonitor(r *http.Request, out *DependencyResponse, m domain
 	hb := &HeartbeatResponse{Type: string(m.Type), Enabled: m.Enabled, URL: m.URL, Interval: int(m.Interval / time.Second),
 		Method: m.Method, Headers: m.Headers, Body: m.Body, ExpectStatus: m.ExpectStatus, ExpectBody: m.ExpectBody,
 		Timeout: m.Timeout.Seconds(), DegradedAfter: m.DegradedAfter, DownAfter: m.DownAfter, Grace: int(m.Grace / time.Second)}
-	if m.Type == domain.HeartbeatPush {
+	// Secrets by level: header values may hold credentials (admin only);
+	// the push token lets its holder report the dependency (write and up).
+	level := domain.LevelNone
+	if p, ok := application.PrincipalFrom(r.Context()); ok {
+		level = p.Level
+	}
+	if level < domain.LevelAdmin && len(hb.Headers) > 0 {
+		masked := make(map[string]string, len(hb.Headers))
+		for k := range hb.Headers {
+			masked[k] = "••••••"
+		}
+		hb.Headers = masked
+	}
+	if m.Type == domain.HeartbeatPush && level >= domain.LevelWrite {
 		hb.PushToken = m.PushToken
 		hb.PushURL = h.baseURL(r) + "/api/push/" + m.PushToken
 	}
@@ -316,7 +329,7 @@ type LatencyResponse struct {
 // Latency godoc
 //
 //	@Summary		A dependency's latency and uptime over a period
-//	@Description	Buckets: 1h → 1 min, 6h → 5 min, 24h → 15 min, 7d → 1 h, 30d → 6 h. Percentiles come from the raw results while they are kept (7 days), else from bucket averages (percentiles_approximate).
+//	@Description	Buckets: 1h → 1 min, 6h → 5 min, 24h → 15 min, 7d → 1 h, 30d → 6 h. Percentiles come from the raw results for windows up to 24h, else from bucket averages (percentiles_approximate).
 //	@Tags			heartbeats
 //	@Produce		json
 //	@Security		ApiKeyAuth

@@ -164,3 +164,33 @@ func TestPushAPI(t *testing.T) {
 		t.Errorf("push transitions not logged with source push: %s", logs.Body)
 	}
 }
+
+// Readers see neither header values (they may hold credentials) nor push
+// tokens (they let their holder report a dependency up or down).
+func TestHeartbeatSecretsByLevel(t *testing.T) {
+	e := newEnv(t)
+	admin, reader, writer := e.key(t, "admin", "admin"), e.key(t, "reader", "read"), e.key(t, "writer", "write")
+	h := withKey{e.h, admin}
+	sys := createSystem(t, h, "S")
+	hdep := createDependency(t, h, sys["id"], "HTTP")
+	pdep := createDependency(t, h, sys["id"], "Push")
+	must(t, 200, do(t, h, "POST", "/api/dependencies/"+idStr(hdep["id"])+"/heartbeat",
+		`{"url":"https://example.com/health","headers":{"Authorization":"Bearer probe-secret"}}`))
+	must(t, 200, do(t, h, "POST", "/api/dependencies/"+idStr(pdep["id"])+"/heartbeat", `{"type":"push"}`))
+	for _, tc := range []struct {
+		key               string
+		headers, pushURLs bool
+	}{{admin, true, true}, {writer, false, true}, {reader, false, false}} {
+		rec := send(e.h, "GET", "/api/systems/"+idStr(sys["id"]), "", map[string]string{"X-API-Key": tc.key})
+		body := rec.Body.String()
+		if got := strings.Contains(body, "probe-secret"); got != tc.headers {
+			t.Errorf("key %s…: header value shown %v, want %v", tc.key[:8], got, tc.headers)
+		}
+		if !strings.Contains(body, `"Authorization"`) {
+			t.Errorf("key %s…: header name hidden too", tc.key[:8])
+		}
+		if got := strings.Contains(body, "push_token"); got != tc.pushURLs {
+			t.Errorf("key %s…: push token shown %v, want %v", tc.key[:8], got, tc.pushURLs)
+		}
+	}
+}

@@ -60,8 +60,8 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{Systems: cfg.Systems, Auth: cfg.Auth, Limiter: cfg.Limiter, Log: cfg.Log,
-		Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Limiter: cfg.Limiter,
+		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,16 @@ import (
 	"net/http"
 )
 
-// confirmDeletePage is the data of the delete confirmation pages.
+// confirmDeletePage is the data of the delete (and disable) confirmation
+// pages.
 type confirmDeletePage struct {
 	Layout
-	// Kind is "system", "dependency", "user" or "API key"; Name is the name
-	// of the one to delete.
+	// Verb is what the button does, "Delete" when empty.
+	Verb string
+	// Reversible drops the "cannot be undone" warning.
+	Reversible bool
+	// Kind is "system", "dependency", "user", "API key" or "heartbeat of";
+	// Name is the name of the one to delete.
 	Kind, Name string
 	// Consequence says what else goes with it.
 	Consequence string

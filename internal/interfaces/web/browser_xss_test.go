@@ -50,8 +50,9 @@ type xssReport struct {
 }
 
 // TestBrowserXSSIsInert puts script in every user-editable text field
-// (user names cannot hold markup) and visits every page that shows them,
-// including the flash message, a re-rendered form and the new-key page.
+// (user names cannot hold markup), in heartbeats and check errors, and
+// visits every page that shows them, including the flash message,
+// re-rendered forms and the new-key page.
 func TestBrowserXSSIsInert(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
@@ -81,6 +82,16 @@ func TestBrowserXSSIsInert(t *testing.T) {
 		if _, _, err := e.auth.CreateAPIKey(actx, application.APIKeyInput{Name: p, Scopes: []string{"read"}}); err != nil {
 			t.Fatal(err)
 		}
+		// A heartbeat whose URL path, regex and header hold the payload,
+		// and a failed check whose error does.
+		if _, err := e.monitors.Configure(actx, dep.ID, domain.Heartbeat{URL: "https://example.com/" + p, Interval: time.Minute,
+			ExpectBody: p, Headers: map[string]string{"X-Payload": p}, Body: p}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.monitors.Record(actx, []domain.CheckResult{{DependencyID: dep.ID, CheckedAt: time.Now().UTC(),
+			StatusCode: 500, Latency: time.Millisecond, Error: "body mismatch: " + p}}); err != nil {
+			t.Fatal(err)
+		}
 		if sys.ID != int64(i+1) || dep.ID != int64(i+1) {
 			t.Fatalf("ids %d, %d: want %d", sys.ID, dep.ID, i+1)
 		}
@@ -106,7 +117,8 @@ func TestBrowserXSSIsInert(t *testing.T) {
 		pages = append(pages, fmt.Sprintf("/systems/%d", id), fmt.Sprintf("/logs?system=%d", id),
 			fmt.Sprintf("/admin/systems/%d/edit", id), fmt.Sprintf("/admin/systems/%d/delete", id),
 			fmt.Sprintf("/admin/dependencies/%d/edit", id), fmt.Sprintf("/admin/dependencies/%d/delete", id),
-			fmt.Sprintf("/admin/apikeys/%d/delete", id))
+			fmt.Sprintf("/admin/apikeys/%d/delete", id), fmt.Sprintf("/dependencies/%d", id),
+			fmt.Sprintf("/dependencies/%d?period=7d", id), fmt.Sprintf("/dependencies/%d/heartbeat/delete", id))
 	}
 	pages = append(pages, "/", "/logs", "/admin", "/admin/apikeys", "/admin/audit")
 	for _, path := range pages {
@@ -157,6 +169,19 @@ func TestBrowserXSSIsInert(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "re-rendered form", true)
+	})
+	t.Run("re-rendered heartbeat form", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(e.srv.URL+"/dependencies/1"),
+			chromedp.WaitVisible(chromedp.CSS(`#heartbeat-headers`)),
+			chromedp.SetValue(chromedp.CSS(`#heartbeat-headers`), "X-A: "+xssPayloads[1]+"\nnot a header"),
+			chromedp.Click(chromedp.CSS(`form[action="/dependencies/1/heartbeat#heartbeat-settings"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#heartbeat-headers-error`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "re-rendered heartbeat form", true)
 	})
 	t.Run("new key", func(t *testing.T) {
 		err := chromedp.Do(ctx,

@@ -26,7 +26,28 @@ func (h *Handler) funcs() template.FuncMap {
 		"plural":      plural,
 		"roles":       func() []domain.Role { return domain.Roles },
 		"scopes":      func() []domain.Scope { return domain.Scopes },
+		"ms":          formatMS,
+		"every":       everyText,
+		"heartbeat":   heartbeatText,
+		"methods":     func() []string { return heartbeatMethods },
+		"uptime": func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return formatUptime(*p)
+		},
+		"checkButton": func(id int64, name, from, csrf string) checkButton {
+			return checkButton{ID: id, Name: name, From: from, CSRFToken: csrf}
+		},
 	}
+}
+
+// checkButton is the data of the "Check now" partial: the dependency, the
+// page to come back to ("system" or "dependency") and the CSRF token.
+type checkButton struct {
+	ID         int64
+	Name, From string
+	CSRFToken  string
 }
 
 // statusIcon is the symbol shown before the status word, so that a status is

@@ -104,7 +104,7 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 	auth := testAuth(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(Config{Systems: svc, Auth: auth, Templates: tt.fs})
+			_, err := New(Config{Systems: svc, Auth: auth, Monitors: testMonitors(), Templates: tt.fs})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("New: %v", err)

@@ -26,12 +26,13 @@ import (
 // env is the real handler, as main builds it, over a fresh SQLite file, and
 // a client with its own cookie jar.
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
-	systems *application.SystemService
-	auth    *application.AuthService
-	sleeps  *sleepRecorder
-	client  *http.Client
+	t        *testing.T
+	srv      *httptest.Server
+	systems  *application.SystemService
+	auth     *application.AuthService
+	monitors *application.MonitorService
+	sleeps   *sleepRecorder
+	client   *http.Client
 }
 
 // sleepRecorder stands in for time.Sleep and remembers what was asked.
@@ -70,8 +71,17 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 	systems := application.NewSystemService(db, time.Now)
 	auth := application.NewAuthService(db, application.AuthConfig{Now: time.Now, BcryptCost: bcrypt.MinCost})
 	sleeps := &sleepRecorder{}
-	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{})
-	cfg := httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Ready: db, Log: slog.New(slog.DiscardHandler),
+	var cfg httpserver.Config
+	// The monitors read the clock a configure function may set, so that
+	// pages and recorded checks agree on what "now" is.
+	now := func() time.Time {
+		if cfg.Now != nil {
+			return cfg.Now()
+		}
+		return time.Now()
+	}
+	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: now})
+	cfg = httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Ready: db, Log: slog.New(slog.DiscardHandler),
 		Registry: prometheus.NewRegistry(), Version: "test", Sleep: sleeps.Sleep}
 	for _, f := range configure {
 		f(&cfg)
@@ -82,7 +92,7 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, systems: systems, auth: auth, sleeps: sleeps}
+	e := &env{t: t, srv: srv, systems: systems, auth: auth, monitors: monitors, sleeps: sleeps}
 	e.client = e.newClient()
 	return e
 }

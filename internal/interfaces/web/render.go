@@ -23,6 +23,9 @@ type errorPage struct {
 	Message string
 	// Hint says what to do about it, when there is something to do.
 	Hint string
+	// BackURL, when set, is the page the user came from, linked from the
+	// error page.
+	BackURL string
 }
 
 // layout returns the shared page data, consuming the flash cookie. nav is the
@@ -84,19 +87,29 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // Server errors are logged once here, with the request id; the user only
 // sees a generic message.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.failBack(w, r, err, "")
+}
+
+// failBack is fail with a link back to the page at back (none when empty),
+// for errors of actions that a page offers (a check that cannot run, say).
+func (h *Handler) failBack(w http.ResponseWriter, r *http.Request, err error, back string) {
 	p := httperr.From(err)
 	if p.Status >= 500 {
 		h.logError(r, "request failed", err)
 	}
-	h.renderError(w, r, p)
+	h.renderErrorBack(w, r, p, back)
 }
 
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, p httperr.Problem) {
+	h.renderErrorBack(w, r, p, "")
+}
+
+func (h *Handler) renderErrorBack(w http.ResponseWriter, r *http.Request, p httperr.Problem, back string) {
 	title := http.StatusText(p.Status)
 	if title == "" {
 		title = "Error"
 	}
-	data := errorPage{Layout: h.baseLayout(r, title), Status: p.Status, Message: p.Message}
+	data := errorPage{Layout: h.baseLayout(r, title), Status: p.Status, Message: p.Message, BackURL: back}
 	if p.Status == http.StatusForbidden {
 		data.Hint = "Ask an administrator for a role with more access, or sign in as someone who has it."
 	}

@@ -25,11 +25,16 @@ func testAuth(t *testing.T) *application.AuthService {
 	return application.NewAuthService(sqlitetest.Open(t, nil), application.AuthConfig{BcryptCost: bcrypt.MinCost})
 }
 
+// testMonitors is a MonitorService for tests that never reach it.
+func testMonitors() *application.MonitorService {
+	return application.NewMonitorService(nil, nil, nil, nil, application.MonitorConfig{})
+}
+
 func newTestHandler(t *testing.T) (*Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	h, err := New(Config{Systems: application.NewSystemService(nil, nil), Auth: testAuth(t), Version: "v-test",
-		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	h, err := New(Config{Systems: application.NewSystemService(nil, nil), Auth: testAuth(t), Monitors: testMonitors(),
+		Version: "v-test", Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,11 +22,16 @@ type systemPage struct {
 	LogLimit     int
 }
 
-// dependencyRow is a dependency with its status form.
+// dependencyRow is a dependency with its status form and heartbeat.
 type dependencyRow struct {
 	Dependency domain.Dependency
 	Form       *Form
+	// Monitor is the dependency's heartbeat, nil when it never had one.
+	Monitor *domain.Monitor
 }
+
+// CanCheck reports whether "Check now" applies: an enabled HTTP heartbeat.
+func (d dependencyRow) CanCheck() bool { return canCheck(d.Monitor) }
 
 // ChangeRow is a change-log entry with the names of what it is about.
 type ChangeRow struct {
@@ -48,8 +53,8 @@ func dependencyStatusForm(d domain.Dependency) *Form {
 	return f
 }
 
-// SystemPage renders /systems/{id}: details, status forms, dependencies and
-// the latest changes.
+// SystemPage renders /systems/{id}: details, status forms, dependencies with
+// their heartbeats and the latest changes.
 func (h *Handler) SystemPage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -72,6 +77,12 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
+	// One query for the heartbeats of every dependency, not one per row.
+	monitors, err := h.monitors.Monitors(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	pick := func(f *Form) *Form {
 		if failed != nil && failed.ID == f.ID {
 			return failed
@@ -81,7 +92,11 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 	data := systemPage{Layout: h.layout(w, r, view.System.Name, ""), System: view.System,
 		StatusForm: pick(systemStatusForm(view.System)), LogLimit: systemPageLogLimit}
 	for _, d := range view.Dependencies {
-		data.Dependencies = append(data.Dependencies, dependencyRow{Dependency: d, Form: pick(dependencyStatusForm(d))})
+		row := dependencyRow{Dependency: d, Form: pick(dependencyStatusForm(d))}
+		if m, ok := monitors[d.ID]; ok {
+			row.Monitor = &m
+		}
+		data.Dependencies = append(data.Dependencies, row)
 	}
 	data.Changes = changeRows(changes, []application.SystemView{view})
 	h.render(w, r, status, pageSystem, data)

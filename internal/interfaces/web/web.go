@@ -1,5 +1,6 @@
 // Package web serves the server-rendered HTML pages: the dashboard, system
-// pages, the change log, the admin forms, and sign-in, first-run setup, the
+// pages, the dependency pages with their heartbeat, latency chart and uptime
+// bars, the change log, the admin forms, and sign-in, first-run setup, the
 // user's account and the administration of users, API keys and the audit log. Templates are parsed once at
 // start-up into one set per page; every form works without JavaScript
 // (post/redirect/get) and re-renders with 422 and the user's input on a
@@ -23,13 +24,16 @@ import (
 
 // Config holds what the pages need.
 type Config struct {
-	Systems *application.SystemService
-	Auth    *application.AuthService
-	Limiter *application.LoginLimiter
-	Log     *slog.Logger
-	Version string
+	Systems  *application.SystemService
+	Auth     *application.AuthService
+	Monitors *application.MonitorService
+	Limiter  *application.LoginLimiter
+	Log      *slog.Logger
+	Version  string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
+	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
+	BaseURL string
 	// Sleep delays the answer to a failed login (default time.Sleep).
 	Sleep func(time.Duration)
 
@@ -44,8 +48,10 @@ type Config struct {
 // Handler serves the pages. It is safe for concurrent use: it holds only
 // what New computed.
 type Handler struct {
+	baseURL       string
 	systems       *application.SystemService
 	auth          *application.AuthService
+	monitors      *application.MonitorService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -100,6 +106,7 @@ const (
 	pageAdmin          = "admin"
 	pageSystemEdit     = "system_edit"
 	pageDependencyEdit = "dependency_edit"
+	pageDependency     = "dependency"
 	pageConfirmDelete  = "confirm_delete"
 	pageError          = "error"
 	pageLogin          = "login"
@@ -114,17 +121,17 @@ const (
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
-	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit}
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
 // template stops start-up rather than a request.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Systems == nil || cfg.Auth == nil {
-		return nil, errors.New("web: the system and auth services are required")
+	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
+		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{systems: cfg.Systems, auth: cfg.Auth, limiter: cfg.Limiter, log: cfg.Log, version: cfg.Version,
-		secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, limiter: cfg.Limiter, log: cfg.Log,
+		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -96,9 +96,10 @@ func (b *batchWriter) run(ctx context.Context, start time.Time, stop <-chan stru
 		case <-timer.C():
 			b.flush(base, true)
 			next = next.Add(b.interval)
-			if now := b.clock.Now(); !next.After(now) {
-				// The writer was held up for whole intervals: skip them.
-				next = next.Add((now.Sub(next)/b.interval + 1) * b.interval)
+			if late := b.clock.Now().Sub(next); late >= b.interval {
+				// Held up for whole intervals: flush once, not once per
+				// missed tick.
+				next = next.Add(late / b.interval * b.interval)
 			}
 			timer.ResetAt(next)
 		}

@@ -26,13 +26,13 @@ type Timer interface {
 }
 
 // SystemClock is the real clock.
-var SystemClock Clock = systemClock{}
+type SystemClock struct{}
 
-type systemClock struct{}
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
 
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (systemClock) NewTimer() Timer {
+// NewTimer returns a stopped timer on the real clock.
+func (SystemClock) NewTimer() Timer {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
 	return systemTimer{t}
@@ -79,9 +79,8 @@ func (c *FakeClock) NewTimer() Timer {
 // Advance moves the clock forward by d.
 func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
-	target := c.now.Add(d)
-	c.mu.Unlock()
-	c.AdvanceTo(target)
+	defer c.mu.Unlock()
+	c.advanceTo(c.now.Add(d))
 }
 
 // AdvanceTo moves the clock to t (never backwards), firing every armed timer
@@ -91,6 +90,11 @@ func (c *FakeClock) Advance(d time.Duration) {
 func (c *FakeClock) AdvanceTo(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.advanceTo(t)
+}
+
+// advanceTo is AdvanceTo with c.mu held.
+func (c *FakeClock) advanceTo(t time.Time) {
 	for {
 		var next *fakeTimer
 		for ft := range c.timers {

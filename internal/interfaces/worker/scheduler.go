@@ -38,13 +38,14 @@ const (
 
 // SchedulerOptions tune a Scheduler. Zero values take the defaults.
 type SchedulerOptions struct {
-	Clock         Clock // default SystemClock
+	Clock         Clock // default SystemClock{}
 	Concurrency   int   // checks running at once (default 64)
 	FlushInterval time.Duration
 	BatchSize     int
 	Log           *slog.Logger
 	// OnLag, when set, is called as each check starts with how late it
-	// starts (start − scheduled time), for metrics. It must be quick.
+	// starts (start − scheduled time), for metrics. It is called from the
+	// workers at once, so it must be safe for concurrent use, and quick.
 	OnLag func(lag time.Duration)
 }
 
@@ -109,7 +110,7 @@ type Scheduler struct {
 // NewScheduler returns a scheduler of runner's heartbeats.
 func NewScheduler(runner CheckRunner, opts SchedulerOptions) *Scheduler {
 	if opts.Clock == nil {
-		opts.Clock = SystemClock
+		opts.Clock = SystemClock{}
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultCheckConcurrency
@@ -198,6 +199,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		timer:   s.clock.NewTimer(),
 	}
 	now := s.clock.Now()
+	l.base = now
 	for i := range probes {
 		p := &probes[i]
 		if _, dup := l.byID[p.DependencyID]; dup {
@@ -205,7 +207,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		e := &entry{id: p.DependencyID, index: len(l.heap)}
 		e.set(p)
-		e.due = firstDue(e.id, e.interval, now)
+		l.setDue(e, firstDue(e.id, e.interval, now))
 		l.byID[e.id] = e
 		l.heap = append(l.heap, e)
 	}
@@ -312,13 +314,13 @@ func (s *Scheduler) check(ctx context.Context, j job) {
 		s.onLag(lag)
 	}
 	r := s.runner.RunCheck(ctx, *j.p, j.due)
-	s.completed.Add(1)
 	if ctx.Err() != nil {
 		// Interrupted by the stop: says nothing about the target.
 		s.interrupted.Add(1)
-		return
+	} else {
+		s.batch.add(r)
 	}
-	s.batch.add(r)
+	s.completed.Add(1) // after add: a completed check's result is queued
 }
 
 // firstDue returns the first run of a dependency at or after now: the next
@@ -345,6 +347,7 @@ type entry struct {
 	probe    *domain.Probe
 	interval time.Duration
 	due      time.Time // next scheduled run
+	key      int64     // due as nanoseconds since the loop's base: the heap's cheap order
 	index    int       // in the heap, -1 when out of it
 	running  bool      // a check is queued or running
 	removed  bool      // heartbeat gone while a check ran: forget it when done
@@ -382,6 +385,7 @@ type loop struct {
 	done     chan *entry
 	updates  chan update
 	timer    Timer
+	base     time.Time // origin of the entries' keys
 	armed    time.Time // deadline the timer is set to; zero when stopped
 	inflight int
 	nworkers int
@@ -426,7 +430,8 @@ func (l *loop) dispatch() {
 	}
 	s := l.s
 	now := s.clock.Now()
-	for l.inflight < s.conc && len(l.heap) > 0 && !l.heap[0].due.After(now) {
+	nowKey := l.key(now)
+	for l.inflight < s.conc && len(l.heap) > 0 && l.heap[0].key <= nowKey {
 		e := l.heap[0]
 		due := e.due
 		s.scheduled.Add(1)
@@ -436,7 +441,7 @@ func (l *loop) dispatch() {
 			s.scheduled.Add(uint64(missed))
 			s.skipped.Add(uint64(missed))
 		}
-		e.due = due.Add(e.interval)
+		l.setDue(e, due.Add(e.interval))
 		heap.Fix(&l.heap, 0)
 		if e.running {
 			s.skipped.Add(1)
@@ -462,6 +467,14 @@ func (l *loop) dispatch() {
 		l.timer.ResetAt(want)
 	}
 	l.armed = want
+}
+
+// key orders t in the heap. Sub uses the monotonic clock readings when t
+// and base have them, so a step of the wall clock does not reorder it.
+func (l *loop) key(t time.Time) int64 { return int64(t.Sub(l.base)) }
+
+func (l *loop) setDue(e *entry, t time.Time) {
+	e.due, e.key = t, l.key(t)
 }
 
 // spawn starts one more worker; workers are started as concurrency is
@@ -511,7 +524,7 @@ func (l *loop) apply(u update) {
 	}
 	e.removed = false
 	e.set(p)
-	e.due = s.clock.Now()
+	l.setDue(e, s.clock.Now())
 	if e.index < 0 {
 		heap.Push(&l.heap, e)
 	} else {
@@ -525,10 +538,10 @@ type dueHeap []*entry
 
 func (h dueHeap) Len() int { return len(h) }
 func (h dueHeap) Less(i, j int) bool {
-	if h[i].due.Equal(h[j].due) {
+	if h[i].key == h[j].key {
 		return h[i].id < h[j].id
 	}
-	return h[i].due.Before(h[j].due)
+	return h[i].key < h[j].key
 }
 func (h dueHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
