@@ -59,9 +59,15 @@ func (s *SystemService) Overview(ctx context.Context) ([]SystemView, error) {
 	if err != nil {
 		return nil, err
 	}
+	// deps come ordered by system: each system's are a sub-slice, no copies.
 	bySystem := make(map[int64][]domain.Dependency, len(systems))
-	for _, d := range deps {
-		bySystem[d.SystemID] = append(bySystem[d.SystemID], d)
+	for i := 0; i < len(deps); {
+		j := i
+		for j < len(deps) && deps[j].SystemID == deps[i].SystemID {
+			j++
+		}
+		bySystem[deps[i].SystemID] = deps[i:j:j]
+		i = j
 	}
 	out := make([]SystemView, len(systems))
 	for i, sys := range systems {

@@ -2,18 +2,23 @@ package web
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/status-incident/status-incident/internal/domain"
 )
 
-// funcs returns the template functions. None of them returns a trusted type
-// (template.HTML, template.URL...): every value goes through html/template's
-// contextual escaping.
+// funcs returns the template functions. Only badge and depList return a
+// trusted type (template.HTML): badge from constants, depList with every user
+// value escaped by html.EscapeString in element content. Everything else goes
+// through html/template's contextual escaping.
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
+		"badge":       func(s domain.Status) template.HTML { return statusBadges[s] },
+		"depList":     depList,
 		"statusIcon":  statusIcon,
 		"statusClass": statusClass,
 		"ago":         func(t time.Time) string { return relativeTime(h.now(), t) },
@@ -48,6 +53,39 @@ type checkButton struct {
 	ID         int64
 	Name, From string
 	CSRFToken  string
+}
+
+// statusBadges is the markup of the "status" partial for each status, built
+// once from constants: the dashboard shows thousands of badges, and a
+// function returning fixed markup costs a fraction of a template call.
+var statusBadges = func() map[domain.Status]template.HTML {
+	m := make(map[domain.Status]template.HTML, len(domain.Statuses))
+	for _, s := range domain.Statuses {
+		m[s] = template.HTML(`<span class="status ` + statusClass(s) + `"><span class="status-icon" aria-hidden="true">` +
+			statusIcon(s) + `</span> ` + s.Label() + `</span>`)
+	}
+	return m
+}()
+
+// depList renders the dependency list of a dashboard row. It is the hot
+// loop of the dashboard (5,000 items at 1,000 systems), written out in Go:
+// the name is escaped for element content, the id is a number, the rest is
+// constant markup.
+func depList(ds []domain.Dependency) template.HTML {
+	var b strings.Builder
+	b.Grow(len(ds) * 160)
+	b.WriteString(`<ul class="deps">`)
+	for _, d := range ds {
+		b.WriteString(`<li><a class="dep-name" href="/dependencies/`)
+		b.WriteString(strconv.FormatInt(d.ID, 10))
+		b.WriteString(`">`)
+		b.WriteString(html.EscapeString(d.Name))
+		b.WriteString(`</a> `)
+		b.WriteString(string(statusBadges[d.Status]))
+		b.WriteString(`</li>`)
+	}
+	b.WriteString(`</ul>`)
+	return template.HTML(b.String())
 }
 
 // statusIcon is the symbol shown before the status word, so that a status is

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -114,5 +115,33 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 				t.Fatalf("New: %v, want it to mention %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// The precomputed badge must be exactly what the "status" partial renders.
+func TestBadgeMatchesStatusPartial(t *testing.T) {
+	h := &Handler{now: time.Now}
+	tpl := template.Must(template.New("x").Funcs(h.funcs()).ParseFS(templates.FS(), "partials.html"))
+	for _, s := range domain.Statuses {
+		var buf strings.Builder
+		if err := tpl.ExecuteTemplate(&buf, "status", s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(statusBadges[s]); got != buf.String() {
+			t.Errorf("%s: badge %q, partial %q", s, got, buf.String())
+		}
+	}
+}
+
+func TestDepListEscapes(t *testing.T) {
+	got := string(depList([]domain.Dependency{
+		{ID: 7, Name: `<img src=x onerror="alert(1)">&'`, Status: domain.StatusRed},
+		{ID: 8, Name: "Redis", Status: domain.StatusGreen},
+	}))
+	want := `<ul class="deps"><li><a class="dep-name" href="/dependencies/7">&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;&#39;</a> ` +
+		string(statusBadges[domain.StatusRed]) + `</li><li><a class="dep-name" href="/dependencies/8">Redis</a> ` +
+		string(statusBadges[domain.StatusGreen]) + `</li></ul>`
+	if got != want {
+		t.Errorf("depList =\n%s\nwant\n%s", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -15,6 +16,13 @@ import (
 )
 
 const flashCookie = "flash"
+
+// bufPool keeps render buffers, so that a large page (the dashboard of a
+// big fleet is over 1 MB) does not regrow its buffer on every request.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuf: larger buffers are left to the collector.
+const maxPooledBuf = 8 << 20
 
 // errorPage is the data of the error page.
 type errorPage struct {
@@ -60,13 +68,19 @@ func loginURL(r *http.Request) string {
 // render executes page into a buffer and writes it with status, so that a
 // template error gives a clean 500 instead of half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	var buf bytes.Buffer
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuf {
+			bufPool.Put(buf)
+		}
+	}()
 	t, ok := h.pages[page]
 	var err error
 	if !ok {
 		err = errors.New("unknown page " + page)
 	} else {
-		err = t.ExecuteTemplate(&buf, "layout", data)
+		err = t.ExecuteTemplate(buf, "layout", data)
 	}
 	if err != nil {
 		h.logError(r, "render page", err, "page", page)
