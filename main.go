@@ -185,13 +185,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	housekeeping := &worker.Housekeeping{Auth: auth, Log: log, Interval: 30 * time.Second}
+	// Workers run until the server has drained; they stop before the database closes.
+	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log})
+	monitors.OnChange(scheduler.Changed)
+	housekeeping := &worker.Housekeeping{Auth: auth, Monitors: monitors, Log: log, Interval: 30 * time.Second}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- housekeeping.Run(workerCtx) }()
+	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run}
+	workerDone := make(chan error, len(workers))
+	for _, run := range workers {
+		go func() { workerDone <- run(workerCtx) }()
+	}
 	defer func() {
 		stopWorkers()
-		<-workerDone
+		for range workers {
+			if err := <-workerDone; err != nil {
+				log.Error("worker stopped with an error", "err", err)
+			}
+		}
 	}()
 	srv := &http.Server{
 		Handler:           handler,

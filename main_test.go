@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,5 +320,57 @@ func TestAdminFromEnvironment(t *testing.T) {
 	run(context.Background(), []string{"user", "list", "-db", dbPath}, env(nil), &out, io.Discard, nil)
 	if !strings.Contains(out.String(), "boot") || !strings.Contains(out.String(), "admin") {
 		t.Errorf("users after start-up: %q", out.String())
+	}
+}
+
+// The scheduler runs inside the service: a heartbeat configured through the
+// API is checked on its own, and a failing target turns the dependency yellow.
+func TestServeRunsHeartbeats(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer target.Close()
+	dbPath := filepath.Join(t.TempDir(), "status.db")
+	var keyOut bytes.Buffer
+	if code := run(context.Background(), []string{"apikey", "create", "-db", dbPath, "-name", "ops", "-scopes", "admin"},
+		env(nil), &keyOut, io.Discard, nil); code != 0 {
+		t.Fatal("apikey create failed")
+	}
+	key := strings.TrimSpace(keyOut.String())
+	base, stop := serveUntil(t, dbPath)
+	defer stop()
+	call := func(method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, m)
+		}
+		return m
+	}
+	sys := call("POST", "/api/systems", `{"name":"Shop"}`)
+	dep := call("POST", fmt.Sprintf("/api/systems/%v/dependencies", sys["id"]), `{"name":"Payments"}`)
+	call("POST", fmt.Sprintf("/api/dependencies/%v/heartbeat", dep["id"]), `{"url":"`+target.URL+`","interval":5}`)
+	// The first run is spread within one interval (5 s), results are written within a second.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d := call("GET", fmt.Sprintf("/api/dependencies/%v", dep["id"]), "")
+		if d["status"] == "yellow" || d["status"] == "red" {
+			if d["last_status_code"] != 503.0 {
+				t.Errorf("last_status_code = %v", d["last_status_code"])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduler did not check the dependency within 20 s: %v", d)
+		}
+		time.Sleep(100 * time.Millisecond) // polling the service's state with a deadline
 	}
 }

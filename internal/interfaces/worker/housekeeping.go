@@ -13,11 +13,15 @@ import (
 )
 
 // Housekeeping writes API key last-use times collected in memory and removes
-// ended sessions, every Interval and once more when it stops.
+// ended sessions, every Interval and once more when it stops; and, when
+// Monitors is set, trims check history past its retention once an hour.
 type Housekeeping struct {
 	Auth     *application.AuthService
+	Monitors *application.MonitorService
 	Log      *slog.Logger
 	Interval time.Duration
+	// lastRetain is when history was last trimmed (zero: not yet).
+	lastRetain time.Time
 	// Tick, when set, replaces the ticker (tests send on it).
 	Tick <-chan time.Time
 }
@@ -58,5 +62,12 @@ func (h *Housekeeping) once(ctx context.Context) {
 		h.Log.Warn("remove ended sessions", "err", err)
 	} else if n > 0 {
 		h.Log.Debug("ended sessions removed", "count", n)
+	}
+	if h.Monitors != nil && time.Since(h.lastRetain) >= time.Hour {
+		if err := h.Monitors.Retain(ctx); err != nil {
+			h.Log.Warn("trim check history", "err", err)
+		} else {
+			h.lastRetain = time.Now()
+		}
 	}
 }

@@ -194,7 +194,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		byID:    make(map[int64]*entry, len(probes)),
 		heap:    make(dueHeap, 0, len(probes)),
 		jobs:    make(chan job, s.conc),
-		done:    make(chan *entry, s.conc),
+		freed:   make(chan struct{}, 1),
 		updates: make(chan update),
 		timer:   s.clock.NewTimer(),
 	}
@@ -226,9 +226,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		s.reload(ctx, l.updates)
 	}()
 
-	l.run(ctx) // returns when ctx ends and no check is in flight
+	l.run(ctx) // returns when ctx ends
 	close(l.jobs)
-	l.workers.Wait()
+	l.workers.Wait() // running checks end with ctx, queued ones are abandoned
 	<-reloaderDone
 	close(stopWriter)
 	<-writerDone
@@ -288,13 +288,24 @@ func (s *Scheduler) loadProbe(ctx context.Context, id int64) (u update, ok bool)
 	return update{id: id, probe: p, enabled: enabled}, true
 }
 
-// work runs the checks handed to one worker until jobs is closed.
-func (s *Scheduler) work(ctx context.Context, jobs <-chan job, done chan<- *entry) {
-	for j := range jobs {
+// work runs the checks handed to one worker until jobs is closed. A job
+// taken after ctx ended is abandoned.
+func (s *Scheduler) work(ctx context.Context, l *loop) {
+	for j := range l.jobs {
 		if ctx.Err() == nil {
 			s.check(ctx, j)
 		}
-		done <- j.e
+		j.e.running.Store(false)
+		s.inFlight.Add(-1)
+		// Tell the loop if it waits for a slot. It sets the flag before
+		// its last look at inFlight, so either it sees this slot or this
+		// sees the flag (atomics are sequentially consistent).
+		if l.waitSlot.Load() {
+			select {
+			case l.freed <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 
@@ -340,8 +351,8 @@ func firstDue(id int64, interval time.Duration, now time.Time) time.Time {
 	return now.Add(time.Duration(wait))
 }
 
-// entry is one scheduled dependency. The loop goroutine owns it; workers
-// only carry it back on the done channel.
+// entry is one scheduled dependency. The loop goroutine owns it, except
+// running, which the worker clears when the check is over.
 type entry struct {
 	id       int64
 	probe    *domain.Probe
@@ -349,8 +360,8 @@ type entry struct {
 	due      time.Time // next scheduled run
 	key      int64     // due as nanoseconds since the loop's base: the heap's cheap order
 	index    int       // in the heap, -1 when out of it
-	running  bool      // a check is queued or running
-	removed  bool      // heartbeat gone while a check ran: forget it when done
+	running  atomic.Bool
+	removed  bool // heartbeat gone while a check ran: forget it when the check is over
 }
 
 func (e *entry) set(p *domain.Probe) {
@@ -375,19 +386,27 @@ type update struct {
 	enabled bool
 }
 
+// coalesce is the least time between two wake-ups of the loop by its timer:
+// at a thousand checks a second, one wake-up dispatches a few checks instead
+// of one, for a start lag of a few milliseconds. Checks keep their
+// scheduled times.
+const coalesce = 4 * time.Millisecond
+
 // loop is the state of one Run, owned by its goroutine.
 type loop struct {
 	s        *Scheduler
 	ctx      context.Context // of the Run: cancels the checks
 	heap     dueHeap
 	byID     map[int64]*entry
+	removed  []*entry // removed while their check ran, still in byID
 	jobs     chan job
-	done     chan *entry
 	updates  chan update
+	freed    chan struct{} // capacity 1: a slot was freed while waitSlot
+	waitSlot atomic.Bool   // every slot is taken and due checks wait
 	timer    Timer
 	base     time.Time // origin of the entries' keys
 	armed    time.Time // deadline the timer is set to; zero when stopped
-	inflight int
+	lastWake time.Time // when the timer last woke the loop
 	nworkers int
 	workers  sync.WaitGroup
 }
@@ -399,15 +418,12 @@ func (l *loop) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			// The workers see ctx too: running checks end, queued ones
-			// are abandoned. Wait until every one has come back.
-			for l.inflight > 0 {
-				l.finish(<-l.done)
-			}
+			// are abandoned; Run waits for them.
 			return
 		case <-l.timer.C():
 			l.armed = time.Time{}
-		case e := <-l.done:
-			l.finish(e)
+			l.lastWake = l.s.clock.Now()
+		case <-l.freed:
 		case u := <-l.updates:
 			l.apply(u)
 		}
@@ -418,20 +434,43 @@ func (l *loop) run(ctx context.Context) {
 // dispatch hands every due check to the workers while slots are free, then
 // sets the timer to the next due time.
 func (l *loop) dispatch() {
-	// Take finished checks first: one that ended just before its next run
-	// is not "still running".
-	for drained := false; !drained; {
-		select {
-		case e := <-l.done:
-			l.finish(e)
-		default:
-			drained = true
+	s := l.s
+	l.sweep()
+	for {
+		l.dispatchDue()
+		if int(s.inFlight.Load()) < s.conc || len(l.heap) == 0 || l.heap[0].key > l.key(s.clock.Now()) {
+			l.waitSlot.Store(false)
+			break
+		}
+		// Every slot is taken and checks are due: be told when one frees.
+		l.waitSlot.Store(true)
+		if int(s.inFlight.Load()) >= s.conc {
+			break
 		}
 	}
+
+	var want time.Time
+	if !l.waitSlot.Load() && len(l.heap) > 0 {
+		want = l.heap[0].due
+		if earliest := l.lastWake.Add(coalesce); want.Before(earliest) {
+			want = earliest
+		}
+	}
+	switch {
+	case want.IsZero() && !l.armed.IsZero():
+		l.timer.Stop()
+	case !want.IsZero() && !want.Equal(l.armed):
+		l.timer.ResetAt(want)
+	}
+	l.armed = want
+}
+
+// dispatchDue hands due checks to the workers while slots are free.
+func (l *loop) dispatchDue() {
 	s := l.s
 	now := s.clock.Now()
 	nowKey := l.key(now)
-	for l.inflight < s.conc && len(l.heap) > 0 && l.heap[0].key <= nowKey {
+	for len(l.heap) > 0 && l.heap[0].key <= nowKey && int(s.inFlight.Load()) < s.conc {
 		e := l.heap[0]
 		due := e.due
 		s.scheduled.Add(1)
@@ -443,30 +482,32 @@ func (l *loop) dispatch() {
 		}
 		l.setDue(e, due.Add(e.interval))
 		heap.Fix(&l.heap, 0)
-		if e.running {
+		if e.running.Load() {
 			s.skipped.Add(1)
 			continue
 		}
-		e.running = true
-		l.inflight++
-		if l.inflight > l.nworkers {
+		e.running.Store(true)
+		if n := int(s.inFlight.Add(1)); n > l.nworkers {
 			l.spawn()
 		}
-		l.jobs <- job{e: e, p: e.probe, due: due} // never blocks: capacity conc > queued
+		l.jobs <- job{e: e, p: e.probe, due: due} // never blocks: capacity conc ≥ in flight
 	}
-	s.inFlight.Store(int64(l.inflight))
+}
 
-	var want time.Time
-	if l.inflight < s.conc && len(l.heap) > 0 {
-		want = l.heap[0].due
+// sweep forgets removed dependencies whose last check is over.
+func (l *loop) sweep() {
+	kept := l.removed[:0]
+	for _, e := range l.removed {
+		switch {
+		case !e.removed: // added again
+		case e.running.Load():
+			kept = append(kept, e)
+		case l.byID[e.id] == e:
+			delete(l.byID, e.id)
+		}
 	}
-	switch {
-	case want.IsZero() && !l.armed.IsZero():
-		l.timer.Stop()
-	case !want.IsZero() && !want.Equal(l.armed):
-		l.timer.ResetAt(want)
-	}
-	l.armed = want
+	clear(l.removed[len(kept):])
+	l.removed = kept
 }
 
 // key orders t in the heap. Sub uses the monotonic clock readings when t
@@ -484,17 +525,8 @@ func (l *loop) spawn() {
 	l.workers.Add(1)
 	go func() {
 		defer l.workers.Done()
-		l.s.work(l.ctx, l.jobs, l.done)
+		l.s.work(l.ctx, l)
 	}()
-}
-
-func (l *loop) finish(e *entry) {
-	e.running = false
-	l.inflight--
-	l.s.inFlight.Store(int64(l.inflight))
-	if e.removed && l.byID[e.id] == e {
-		delete(l.byID, e.id)
-	}
 }
 
 // apply reschedules a reloaded heartbeat: gone → removed; otherwise it runs
@@ -508,8 +540,9 @@ func (l *loop) apply(u update) {
 			return
 		}
 		heap.Remove(&l.heap, e.index)
-		if e.running {
+		if e.running.Load() {
 			e.removed = true
+			l.removed = append(l.removed, e)
 		} else {
 			delete(l.byID, u.id)
 		}
