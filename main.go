@@ -193,14 +193,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run}
 	workerDone := make(chan error, len(workers))
 	for _, run := range workers {
-		go func() { workerDone <- run(workerCtx) }()
+		go func() {
+			err := run(workerCtx)
+			if err != nil {
+				log.Error("a background worker stopped", "err", err)
+			}
+			workerDone <- err
+		}()
 	}
 	defer func() {
 		stopWorkers()
 		for range workers {
-			if err := <-workerDone; err != nil {
-				log.Error("worker stopped with an error", "err", err)
-			}
+			<-workerDone
 		}
 	}()
 	srv := &http.Server{

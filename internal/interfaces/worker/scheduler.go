@@ -67,7 +67,8 @@ type SchedulerStats struct {
 	// Results written by Record, in batches Record failed for, and dropped
 	// (interrupted by the stop, or the writer far behind).
 	Recorded, RecordFailed, Dropped uint64
-	// InFlight checks now, Dependencies scheduled now, results Pending.
+	// InFlight checks (handed to a worker, not over), Dependencies
+	// scheduled, results Pending for Record: now.
 	InFlight, Dependencies, Pending int
 	// Start lag (start − scheduled time) over all started checks, with a
 	// precision of 1/16 (upper bounds of histogram buckets); LagMax exact.
@@ -83,7 +84,9 @@ type SchedulerStats struct {
 //     scheduled time + interval, never "now + interval";
 //   - one goroutine owns a min-heap of due times and one timer, and hands
 //     due checks to at most Concurrency workers; a slow target holds one
-//     worker until its check's own timeout;
+//     worker until its check's own timeout; the timer wakes the loop at
+//     most every few milliseconds, so a busy scheduler dispatches checks
+//     in small groups (their scheduled times are kept);
 //   - a dependency whose previous check still runs when it is due again is
 //     skipped for that run; after a stall of more than one interval the
 //     missed runs are skipped, not run in a burst;
