@@ -2,12 +2,10 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
-	"github.com/status-incident/status-incident/internal/interfaces/httperr"
 )
 
 // MeResponse describes the caller.
@@ -233,28 +231,12 @@ type AuditResponse struct {
 //	@Failure	422		{object}	ErrorResponse
 //	@Router		/audit [get]
 func (h *Handler) ListAudit(w http.ResponseWriter, r *http.Request) {
-	var before int64
-	var limit int
-	q := r.URL.Query()
-	if v := q.Get("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			WriteError(w, r, h.log, httperr.BadRequest("before must be a positive integer"))
-			return
-		}
-		before = n
+	f, err := parseLogFilter(r.URL.Query())
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			WriteError(w, r, h.log, httperr.BadRequest("limit must be an integer"))
-			return
-		}
-		if n == 0 {
-			n = -1 // 0 is not "default" when given explicitly
-		}
-		limit = n
-	}
+	before, limit := f.Before, f.Limit
 	entries, err := h.auth.Audit(r.Context(), before, limit)
 	if err != nil {
 		WriteError(w, r, h.log, err)

@@ -1,12 +1,10 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/status-incident/status-incident/internal/application"
-	"github.com/status-incident/status-incident/internal/domain"
 )
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
@@ -103,15 +101,8 @@ func (h *Handler) GetDependency(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	d, err := h.systems.GetDependency(r.Context(), id)
+	out, err := h.dependencyWithMonitor(r, id)
 	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	out := dependencyDTO(d)
-	if m, err := h.monitors.Monitor(r.Context(), id); err == nil {
-		h.withMonitor(r, &out, m)
-	} else if !errors.Is(err, domain.ErrNotFound) {
 		WriteError(w, r, h.log, err)
 		return
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -105,6 +106,24 @@ func (h *Handler) withMonitor(r *http.Request, out *DependencyResponse, m domain
 	out.ConsecutiveFailures = m.State.ConsecutiveFailures
 }
 
+// dependencyWithMonitor returns the DTO of one dependency with its heartbeat,
+// if it has one. ErrNotFound.
+func (h *Handler) dependencyWithMonitor(r *http.Request, id int64) (DependencyResponse, error) {
+	d, err := h.systems.GetDependency(r.Context(), id)
+	if err != nil {
+		return DependencyResponse{}, err
+	}
+	out := dependencyDTO(d)
+	m, err := h.monitors.Monitor(r.Context(), id)
+	switch {
+	case err == nil:
+		h.withMonitor(r, &out, m)
+	case !errors.Is(err, domain.ErrNotFound):
+		return out, err
+	}
+	return out, nil
+}
+
 // baseURL is the configured public URL, or the one the request came to.
 func (h *Handler) baseURL(r *http.Request) string {
 	if h.base != "" {
@@ -158,18 +177,15 @@ func (h *Handler) ConfigureHeartbeat(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	m, err := h.monitors.Configure(r.Context(), id, req.heartbeat())
+	if _, err := h.monitors.Configure(r.Context(), id, req.heartbeat()); err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	out, err := h.dependencyWithMonitor(r, id)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	d, err := h.systems.GetDependency(r.Context(), id)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	out := dependencyDTO(d)
-	h.withMonitor(r, &out, m)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -231,14 +247,10 @@ func (h *Handler) CheckNow(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	d, err := h.systems.GetDependency(r.Context(), id)
+	out, err := h.dependencyWithMonitor(r, id)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
-	}
-	out := dependencyDTO(d)
-	if m, err := h.monitors.Monitor(r.Context(), id); err == nil {
-		h.withMonitor(r, &out, m)
 	}
 	writeJSON(w, http.StatusOK, CheckNowResponse{Result: checkDTO(res), Dependency: out})
 }
@@ -270,9 +282,6 @@ func (h *Handler) ListChecks(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	if limit == 0 && r.URL.Query().Get("limit") != "" {
-		limit = -1
-	}
 	rs, err := h.monitors.RecentChecks(r.Context(), id, limit)
 	if err != nil {
 		WriteError(w, r, h.log, err)
@@ -285,6 +294,8 @@ func (h *Handler) ListChecks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// queryInt reads an optional integer parameter: 0 when absent (the
+// service's default), and -1 for an explicit 0, which the service rejects.
 func queryInt(r *http.Request, name string) (int, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -293,6 +304,9 @@ func queryInt(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		return 0, httperr.BadRequest(name + " must be an integer")
+	}
+	if n == 0 {
+		return -1, nil
 	}
 	return n, nil
 }
@@ -406,9 +420,6 @@ func (h *Handler) Uptime(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
-	}
-	if days == 0 && r.URL.Query().Get("days") != "" {
-		days = -1
 	}
 	rows, err := h.monitors.Uptime(r.Context(), id, days)
 	if err != nil {
