@@ -22,6 +22,7 @@ type SystemStore interface {
 
 	ListDependencies(ctx context.Context, systemID int64) ([]domain.Dependency, error)
 	ListAllDependencies(ctx context.Context) ([]domain.Dependency, error)
+	ListDependencySummaries(ctx context.Context) ([]domain.Dependency, error)
 	GetDependency(ctx context.Context, id int64) (domain.Dependency, error)
 	CreateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error
 	UpdateDependency(ctx context.Context, d *domain.Dependency, a domain.AuditEntry) error

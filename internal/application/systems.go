@@ -45,13 +45,14 @@ func (s *SystemService) GetSystem(ctx context.Context, id int64) (domain.System,
 }
 
 // Overview returns every system with its dependencies and its last change,
-// with a fixed number of queries whatever the fleet size.
+// with a fixed number of queries whatever the fleet size. The dependencies
+// carry only their id, system id, name and status.
 func (s *SystemService) Overview(ctx context.Context) ([]SystemView, error) {
 	systems, err := s.store.ListSystems(ctx)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := s.store.ListAllDependencies(ctx)
+	deps, err := s.store.ListDependencySummaries(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,8 @@ import (
 type Options struct {
 	// SinglePool uses one pool for reads and writes instead of one writer
 	// connection plus a pool of read-only connections. Kept for the pool
-	// benchmark (docs/PERFORMANCE.md); the default split layout is faster.
+	// benchmark (docs/PERFORMANCE.md): throughput is the same, but under
+	// read load the split layout keeps write latency far lower.
 	SinglePool bool
 	// ReadConns is the size of the read pool (default: 2 × GOMAXPROCS, at least 4).
 	ReadConns int

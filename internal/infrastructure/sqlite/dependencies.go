@@ -55,6 +55,30 @@ func (db *DB) ListAllDependencies(ctx context.Context) ([]domain.Dependency, err
 	return ds, nil
 }
 
+// ListDependencySummaries returns every dependency with only its id, system,
+// name and status, ordered by system then name: the overview pages show
+// thousands of them and need no more.
+func (db *DB) ListDependencySummaries(ctx context.Context) ([]domain.Dependency, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, system_id, name, status FROM dependencies
+		ORDER BY system_id, name COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list dependencies: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Dependency{}
+	for rows.Next() {
+		var d domain.Dependency
+		if err := rows.Scan(&d.ID, &d.SystemID, &d.Name, &d.Status); err != nil {
+			return nil, fmt.Errorf("list dependencies: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list dependencies: %w", err)
+	}
+	return out, nil
+}
+
 // GetDependency returns one dependency or ErrNotFound.
 func (db *DB) GetDependency(ctx context.Context, id int64) (domain.Dependency, error) {
 	d, err := scanDependency(db.read.QueryRowContext(ctx, `SELECT `+dependencyColumns+` FROM dependencies WHERE id = ?`, id))

@@ -145,3 +145,35 @@ func TestDepListEscapes(t *testing.T) {
 		t.Errorf("depList =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// systemRows must write what the template loop it replaced wrote (apart
+// from white space between tags), escaping included.
+func TestSystemRowsMatchTemplate(t *testing.T) {
+	const loop = `{{define "rows"}}{{range .}}<tr><th scope="row"><a class="system-link" href="/systems/{{.System.ID}}">{{.System.Name}}</a>` +
+		`{{with .System.Description}}<div class="muted small">{{.}}</div>{{end}}</th><td>{{badge .System.Status}}</td><td>` +
+		`{{if .Dependencies}}{{depList .Dependencies}}{{else}}<span class="muted">none</span>{{end}}</td><td>` +
+		`{{with .LastChange}}{{template "time" .CreatedAt}}{{with .Message}}<div class="message">{{.}}</div>{{end}}` +
+		`{{else}}<span class="muted">no changes yet</span>{{end}}</td></tr>{{end}}{{end}}`
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	h := &Handler{now: func() time.Time { return now }}
+	tpl := template.Must(template.Must(template.New("x").Funcs(h.funcs()).ParseFS(templates.FS(), "partials.html")).Parse(loop))
+	evil := `<script>alert("x")</script>&'`
+	views := []application.SystemView{
+		{System: domain.System{ID: 1, Name: evil, Description: evil, Status: domain.StatusRed},
+			Dependencies: []domain.Dependency{{ID: 3, Name: evil, Status: domain.StatusYellow}},
+			LastChange:   &domain.StatusChange{CreatedAt: now.Add(-3 * time.Minute), Message: evil}},
+		{System: domain.System{ID: 2, Name: "Plain", Status: domain.StatusGreen}, Dependencies: []domain.Dependency{}},
+	}
+	var want strings.Builder
+	if err := tpl.ExecuteTemplate(&want, "rows", views); err != nil {
+		t.Fatal(err)
+	}
+	squash := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, ">\n", ">")), " ") }
+	got := string(h.systemRows(views))
+	if squash(got) != squash(want.String()) {
+		t.Errorf("systemRows:\n%s\ntemplate:\n%s", got, want.String())
+	}
+	if strings.Contains(got, "<script>") {
+		t.Error("unescaped script")
+	}
+}
