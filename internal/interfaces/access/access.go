@@ -3,11 +3,7 @@
 // table (httpserver/routes.go); the policy decides per request.
 package access
 
-import (
-	"net/http"
-
-	"github.com/status-incident/status-incident/internal/application"
-)
+import "net/http"
 
 // Permission is what a caller must hold to use a route.
 type Permission int
@@ -56,15 +52,6 @@ type Policy interface {
 
 // Anonymous is the actor of requests that carry no identity.
 const Anonymous = "anonymous"
-
-// AllowAll lets every request through. It is the policy until users and API
-// keys exist; requests are attributed to the actor "anonymous".
-type AllowAll struct{}
-
-// Authorize allows the request and attributes it to Anonymous.
-func (AllowAll) Authorize(r *http.Request, perm Permission) (*http.Request, error) {
-	return r.WithContext(application.WithActor(r.Context(), Anonymous)), nil
-}
 
 // Require wraps h so that it runs only when policy allows perm; otherwise
 // deny writes the response.
