@@ -188,6 +188,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// Workers run until the server has drained; they stop before the database closes.
 	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log})
 	monitors.OnChange(scheduler.Changed)
+	systems.OnDependenciesRemoved(func(ids []int64) {
+		for _, id := range ids {
+			scheduler.Changed(id) // its heartbeat is gone: the scheduler drops it
+		}
+	})
 	housekeeping := &worker.Housekeeping{Auth: auth, Monitors: monitors, Log: log, Interval: 30 * time.Second}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run}

@@ -17,6 +17,26 @@ type SystemService struct {
 	// statusMu serialises read-compute-write of statuses so that two
 	// concurrent changes cannot both compute from the same old state.
 	statusMu sync.Mutex
+
+	removedMu sync.Mutex
+	removed   func(dependencyIDs []int64)
+}
+
+// OnDependenciesRemoved registers the function told which dependencies a
+// deletion removed (the heartbeat scheduler stops checking them).
+func (s *SystemService) OnDependenciesRemoved(f func(dependencyIDs []int64)) {
+	s.removedMu.Lock()
+	defer s.removedMu.Unlock()
+	s.removed = f
+}
+
+func (s *SystemService) notifyRemoved(ids []int64) {
+	s.removedMu.Lock()
+	f := s.removed
+	s.removedMu.Unlock()
+	if f != nil && len(ids) > 0 {
+		f(ids)
+	}
 }
 
 // NewSystemService returns a service over store; now is the clock.
@@ -150,7 +170,19 @@ func (s *SystemService) DeleteSystem(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteSystem(ctx, id, audit(ctx, "system.delete", "system", id, sys.Name))
+	deps, err := s.store.ListDependencies(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteSystem(ctx, id, audit(ctx, "system.delete", "system", id, sys.Name)); err != nil {
+		return err
+	}
+	ids := make([]int64, len(deps))
+	for i, d := range deps {
+		ids[i] = d.ID
+	}
+	s.notifyRemoved(ids)
+	return nil
 }
 
 // ListDependencies returns the dependencies of a system. ErrNotFound when
@@ -230,6 +262,10 @@ func (s *SystemService) DeleteDependency(ctx context.Context, id int64) error {
 			Actor: ActorFrom(ctx), Message: fmt.Sprintf("Dependency %s was removed", d.Name),
 		})
 	}
-	return s.store.DeleteDependency(ctx, id, u, audit(ctx, "dependency.delete", "dependency", id,
-		fmt.Sprintf("%s (system %d)", d.Name, d.SystemID)))
+	if err := s.store.DeleteDependency(ctx, id, u, audit(ctx, "dependency.delete", "dependency", id,
+		fmt.Sprintf("%s (system %d)", d.Name, d.SystemID))); err != nil {
+		return err
+	}
+	s.notifyRemoved([]int64{id})
+	return nil
 }

@@ -299,3 +299,24 @@ func TestActorDefaultsToSystem(t *testing.T) {
 		t.Errorf("ActorFrom = %q", got)
 	}
 }
+
+// Deleting a dependency or a system tells the scheduler which dependencies
+// went, so that their heartbeats stop at once.
+func TestDeletionsNotifyRemovedDependencies(t *testing.T) {
+	f := setup(t)
+	var got [][]int64
+	f.svc.OnDependenciesRemoved(func(ids []int64) { got = append(got, ids) })
+	if err := f.svc.DeleteDependency(f.ctx, f.db.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteSystem(f.ctx, f.sys.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(got[0]) != 1 || got[0][0] != f.db.ID || len(got[1]) != 1 || got[1][0] != f.red.ID {
+		t.Errorf("notifications = %v, want [[%d] [%d]]", got, f.db.ID, f.red.ID)
+	}
+	// A failed deletion notifies nothing.
+	if err := f.svc.DeleteSystem(f.ctx, f.sys.ID); err == nil || len(got) != 2 {
+		t.Errorf("second delete: %v, notifications %v", err, got)
+	}
+}
