@@ -71,6 +71,21 @@ func (a *AuthService) ListAPIKeys(ctx context.Context) ([]domain.APIKey, error) 
 	return keys, nil
 }
 
+// GetAPIKey returns one key (without its secret, which is never stored).
+// ErrNotFound.
+func (a *AuthService) GetAPIKey(ctx context.Context, id int64) (domain.APIKey, error) {
+	k, err := a.store.GetAPIKey(ctx, id)
+	if err != nil {
+		return k, err
+	}
+	a.usageMu.Lock()
+	if t, ok := a.usage[id]; ok && t.After(k.LastUsedAt) {
+		k.LastUsedAt = t
+	}
+	a.usageMu.Unlock()
+	return k, nil
+}
+
 // SetAPIKeyEnabled enables or disables a key. ErrNotFound.
 func (a *AuthService) SetAPIKeyEnabled(ctx context.Context, id int64, enabled bool) (domain.APIKey, error) {
 	k, err := a.store.GetAPIKey(ctx, id)

@@ -124,16 +124,7 @@ func parseDays(raw string) (int, error) {
 
 // findKey returns API key id or ErrNotFound.
 func (h *Handler) findKey(ctx context.Context, id int64) (domain.APIKey, error) {
-	keys, err := h.auth.ListAPIKeys(ctx)
-	if err != nil {
-		return domain.APIKey{}, err
-	}
-	for _, k := range keys {
-		if k.ID == id {
-			return k, nil
-		}
-	}
-	return domain.APIKey{}, domain.NotFoundf("API key %d not found", id)
+	return h.auth.GetAPIKey(ctx, id)
 }
 
 // AdminToggleAPIKey enables a disabled key or disables an enabled one.
