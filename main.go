@@ -180,7 +180,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{MaxIdleConnsPerHost: c.CheckConcurrency}),
 		auth, application.MonitorConfig{Retention: c.Retention})
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
 		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
 	if err != nil {
 		return err

@@ -86,3 +86,15 @@ type MonitorStore interface {
 type Prober interface {
 	Check(ctx context.Context, p domain.Probe, at time.Time) domain.CheckResult
 }
+
+// IncidentStore persists incidents and their timelines.
+type IncidentStore interface {
+	CreateIncident(ctx context.Context, inc *domain.Incident, first domain.IncidentUpdate, a domain.AuditEntry) error
+	SaveIncident(ctx context.Context, inc *domain.Incident, u *domain.IncidentUpdate, a domain.AuditEntry) error
+	DeleteIncident(ctx context.Context, id int64, a domain.AuditEntry) error
+	GetIncident(ctx context.Context, id int64) (domain.Incident, error)
+	ListIncidents(ctx context.Context, f domain.IncidentFilter) ([]domain.Incident, error)
+	SetAppliedChange(ctx context.Context, incidentID, systemID, changeID int64) error
+	AppliedChanges(ctx context.Context, incidentID int64) (map[int64]int64, error)
+	LastManualChangeID(ctx context.Context, systemID int64) (int64, error)
+}

@@ -10,18 +10,25 @@ import (
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
+	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 )
 
 func newService(t *testing.T) (*application.SystemService, *sqlitetest.Clock) {
+	svc, clock, _ := newServiceDB(t)
+	return svc, clock
+}
+
+func newServiceDB(t *testing.T) (*application.SystemService, *sqlitetest.Clock, *sqlite.DB) {
 	t.Helper()
 	clock := sqlitetest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	db := sqlitetest.Open(t, clock.Now)
-	return application.NewSystemService(db, clock.Now), clock
+	return application.NewSystemService(db, clock.Now), clock, db
 }
 
 type fixture struct {
 	svc     *application.SystemService
+	store   *sqlite.DB
 	ctx     context.Context
 	sys     domain.System
 	db, red domain.Dependency
@@ -29,7 +36,7 @@ type fixture struct {
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	svc, _ := newService(t)
+	svc, _, store := newServiceDB(t)
 	ctx := application.WithActor(context.Background(), "alice")
 	sys, err := svc.CreateSystem(ctx, domain.SystemInput{Name: "API"})
 	if err != nil {
@@ -43,7 +50,7 @@ func setup(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{svc: svc, ctx: ctx, sys: sys, db: db, red: cache}
+	return fixture{svc: svc, store: store, ctx: ctx, sys: sys, db: db, red: cache}
 }
 
 func (f fixture) logs(t *testing.T) []domain.StatusChange {

@@ -9,10 +9,11 @@ import (
 
 // Handler serves the JSON API.
 type Handler struct {
-	systems  *application.SystemService
-	auth     *application.AuthService
-	monitors *application.MonitorService
-	log      *slog.Logger
+	systems   *application.SystemService
+	auth      *application.AuthService
+	monitors  *application.MonitorService
+	incidents *application.IncidentService
+	log       *slog.Logger
 	// base is the service's public URL for links (push URLs); empty: the request's host.
 	base string
 }

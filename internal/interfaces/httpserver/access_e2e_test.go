@@ -101,6 +101,12 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 				t.Fatal(err)
 			}
 			id = u.ID
+		case strings.HasPrefix(pattern, "/api/incidents/"):
+			inc, err := f.e.incidents.Create(ctx, application.IncidentInput{Title: ptrTo(f.uniq("incident"))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = inc.ID
 		default:
 			t.Fatalf("no fixture for %s", pattern)
 		}
@@ -126,6 +132,10 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 		"PUT /api/apikeys/{id}/toggle":          `{"enabled":false}`,
 		"POST /api/users":                       fmt.Sprintf(`{"username":%q,"password":"long enough","role":"viewer"}`, f.uniq("newuser")),
 		"PUT /api/users/{id}":                   `{"role":"editor"}`,
+		"POST /api/incidents":                   `{"title":"Outage","impact":"major"}`,
+		"PUT /api/incidents/{id}":               `{"impact":"critical"}`,
+		"POST /api/incidents/{id}/updates":      `{"status":"identified","message":"found it"}`,
+		"POST /api/incidents/{id}/resolve":      `{"message":"fixed"}`,
 		"POST /api/dependencies/{id}/heartbeat": fmt.Sprintf(`{"url":%q,"interval":30}`, f.target),
 	}[method+" "+pattern]
 	return path, body
@@ -175,3 +185,5 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Errorf("only %d route × caller combinations checked", checked)
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -25,12 +25,13 @@ import (
 
 // testEnv is the real handler over a real SQLite file, with its services.
 type testEnv struct {
-	h        http.Handler
-	auth     *application.AuthService
-	monitors *application.MonitorService
-	systems  *application.SystemService
-	clock    *sqlitetest.Clock
-	dbPath   string
+	h         http.Handler
+	auth      *application.AuthService
+	monitors  *application.MonitorService
+	incidents *application.IncidentService
+	systems   *application.SystemService
+	clock     *sqlitetest.Clock
+	dbPath    string
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -40,14 +41,15 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	auth := application.NewAuthService(db, application.AuthConfig{Now: clock.Now, BcryptCost: bcrypt.MinCost})
 	systems := application.NewSystemService(db, clock.Now)
 	cfg := httpserver.Config{
-		Systems:  systems,
-		Auth:     auth,
-		Monitors: application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: clock.Now}),
-		Ready:    db,
-		Log:      slog.New(slog.DiscardHandler),
-		Registry: prometheus.NewRegistry(),
-		Version:  "test",
-		Now:      clock.Now,
+		Systems:   systems,
+		Auth:      auth,
+		Monitors:  application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: clock.Now}),
+		Incidents: application.NewIncidentService(db, systems, clock.Now),
+		Ready:     db,
+		Log:       slog.New(slog.DiscardHandler),
+		Registry:  prometheus.NewRegistry(),
+		Version:   "test",
+		Now:       clock.Now,
 	}
 	for _, f := range configure {
 		f(&cfg)
@@ -56,7 +58,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
 }
 
 // key creates an API key with the given scopes and returns it.

@@ -86,6 +86,7 @@ func newBenchEnv(b *testing.B, systems, depsPer int, anonymousRead bool) *benchE
 		Systems:       svc,
 		Auth:          auth,
 		Monitors:      application.NewMonitorService(db, svc, checker.New(checker.Options{}), auth, application.MonitorConfig{}),
+		Incidents:     application.NewIncidentService(db, svc, nil),
 		Ready:         db,
 		Log:           slog.New(slog.DiscardHandler),
 		Registry:      prometheus.NewRegistry(),

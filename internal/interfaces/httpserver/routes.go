@@ -67,6 +67,18 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(del, "/api/users/{id}", admin, a.DeleteUser),
 		rt(get, "/api/audit", admin, a.ListAudit),
 
+		// Incidents.
+		rt(get, "/api/incidents", read, a.ListIncidents),
+		rt(post, "/api/incidents", write, a.CreateIncident),
+		rt(get, "/api/incidents/active", read, a.ActiveIncidents),
+		rt(get, "/api/incidents/recent", read, a.RecentIncidents),
+		rt(get, "/api/incidents/{id}", read, a.GetIncident),
+		rt(put, "/api/incidents/{id}", write, a.UpdateIncident),
+		rt(del, "/api/incidents/{id}", admin, a.DeleteIncident),
+		rt(post, "/api/incidents/{id}/updates", write, a.AddIncidentUpdate),
+		rt(post, "/api/incidents/{id}/acknowledge", write, a.AcknowledgeIncident),
+		rt(post, "/api/incidents/{id}/resolve", write, a.ResolveIncident),
+
 		// Web pages.
 		rt(get, "/", read, p.Dashboard),
 		rt(get, "/systems/{id}", read, p.SystemPage),

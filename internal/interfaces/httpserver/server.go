@@ -28,10 +28,12 @@ type Config struct {
 	Systems  *application.SystemService
 	Auth     *application.AuthService
 	Monitors *application.MonitorService
-	Ready    application.Pinger
-	Log      *slog.Logger
-	Registry *prometheus.Registry
-	Version  string
+	// Incidents runs incidents and their timelines.
+	Incidents *application.IncidentService
+	Ready     application.Pinger
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
+	Version   string
 	// AnonymousRead lets visitors without login read the internal pages and API.
 	AnonymousRead bool
 	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS proxy).
@@ -79,6 +81,7 @@ func New(cfg Config) (http.Handler, error) {
 		crossOriginProtection(cfg.Log))
 
 	apiHandler := api.New(cfg.Systems, cfg.Auth, cfg.Monitors, cfg.BaseURL, cfg.Log)
+	apiHandler.WithIncidents(cfg.Incidents)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {
