@@ -98,3 +98,15 @@ type IncidentStore interface {
 	AppliedChanges(ctx context.Context, incidentID int64) (map[int64]int64, error)
 	LastManualChangeID(ctx context.Context, systemID int64) (int64, error)
 }
+
+// MaintenanceStore persists maintenance windows and when their events were
+// emitted.
+type MaintenanceStore interface {
+	CreateMaintenance(ctx context.Context, m *domain.Maintenance, a domain.AuditEntry) error
+	UpdateMaintenance(ctx context.Context, m *domain.Maintenance, a domain.AuditEntry) error
+	CancelMaintenance(ctx context.Context, id int64, at time.Time, a domain.AuditEntry) error
+	DeleteMaintenance(ctx context.Context, id int64, a domain.AuditEntry) error
+	GetMaintenance(ctx context.Context, id int64) (domain.Maintenance, error)
+	ListMaintenances(ctx context.Context, f domain.MaintenanceFilter) ([]domain.Maintenance, error)
+	ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]domain.MaintenanceEvent, error)
+}

@@ -13,7 +13,9 @@ type Handler struct {
 	auth      *application.AuthService
 	monitors  *application.MonitorService
 	incidents *application.IncidentService
-	log       *slog.Logger
+	// maintenances schedules maintenance windows.
+	maintenances *application.MaintenanceService
+	log          *slog.Logger
 	// base is the service's public URL for links (push URLs); empty: the request's host.
 	base string
 }
@@ -22,4 +24,10 @@ type Handler struct {
 func New(systems *application.SystemService, auth *application.AuthService, monitors *application.MonitorService,
 	baseURL string, log *slog.Logger) *Handler {
 	return &Handler{systems: systems, auth: auth, monitors: monitors, base: strings.TrimRight(baseURL, "/"), log: log}
+}
+
+// WithMaintenances sets the maintenance service and returns h.
+func (h *Handler) WithMaintenances(m *application.MaintenanceService) *Handler {
+	h.maintenances = m
+	return h
 }

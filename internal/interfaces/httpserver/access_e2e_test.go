@@ -107,6 +107,14 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 				t.Fatal(err)
 			}
 			id = inc.ID
+		case strings.HasPrefix(pattern, "/api/maintenances/"):
+			start := f.e.clock.Now().AddDate(0, 0, 1)
+			title, end := f.uniq("window"), start.AddDate(0, 0, 1)
+			m, err := f.e.maintenances.Create(ctx, application.MaintenanceInput{Title: &title, StartsAt: &start, EndsAt: &end})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = m.ID
 		default:
 			t.Fatalf("no fixture for %s", pattern)
 		}
@@ -137,6 +145,8 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 		"POST /api/incidents/{id}/updates":      `{"status":"identified","message":"found it"}`,
 		"POST /api/incidents/{id}/resolve":      `{"message":"fixed"}`,
 		"POST /api/dependencies/{id}/heartbeat": fmt.Sprintf(`{"url":%q,"interval":30}`, f.target),
+		"POST /api/maintenances":                fmt.Sprintf(`{"title":%q,"starts_at":"2026-07-01T10:00:00Z","ends_at":"2026-07-01T11:00:00Z"}`, f.uniq("window")),
+		"PUT /api/maintenances/{id}":            `{"title":"moved","ends_at":"2026-07-02T11:00:00Z"}`,
 	}[method+" "+pattern]
 	return path, body
 }

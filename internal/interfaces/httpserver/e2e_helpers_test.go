@@ -32,6 +32,8 @@ type testEnv struct {
 	systems   *application.SystemService
 	clock     *sqlitetest.Clock
 	dbPath    string
+
+	maintenances *application.MaintenanceService
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -51,6 +53,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 		Version:   "test",
 		Now:       clock.Now,
 	}
+	cfg.Maintenances = application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: clock.Now})
 	for _, f := range configure {
 		f(&cfg)
 	}
@@ -58,7 +61,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
 }
 
 // key creates an API key with the given scopes and returns it.

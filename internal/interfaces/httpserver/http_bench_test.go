@@ -92,6 +92,7 @@ func newBenchEnv(b *testing.B, systems, depsPer int, anonymousRead bool) *benchE
 		Registry:      prometheus.NewRegistry(),
 		Version:       "bench",
 		AnonymousRead: anonymousRead,
+		Maintenances:  application.NewMaintenanceService(db, svc, application.MaintenanceConfig{}),
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -67,6 +67,16 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(del, "/api/users/{id}", admin, a.DeleteUser),
 		rt(get, "/api/audit", admin, a.ListAudit),
 
+		// Maintenance.
+		rt(get, "/api/maintenances", read, a.ListMaintenances),
+		rt(post, "/api/maintenances", write, a.CreateMaintenance),
+		rt(get, "/api/maintenances/active", read, a.ActiveMaintenances),
+		rt(get, "/api/maintenances/upcoming", read, a.UpcomingMaintenances),
+		rt(get, "/api/maintenances/{id}", read, a.GetMaintenance),
+		rt(put, "/api/maintenances/{id}", write, a.UpdateMaintenance),
+		rt(del, "/api/maintenances/{id}", write, a.DeleteMaintenance),
+		rt(post, "/api/maintenances/{id}/cancel", write, a.CancelMaintenance),
+
 		// Incidents.
 		rt(get, "/api/incidents", read, a.ListIncidents),
 		rt(post, "/api/incidents", write, a.CreateIncident),
@@ -90,6 +100,15 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(get, "/dependencies/{id}/heartbeat/delete", admin, p.ConfirmDisableHeartbeat),
 		rt(post, "/dependencies/{id}/heartbeat/delete", admin, p.PostDisableHeartbeat),
 		rt(get, "/logs", read, p.LogsPage),
+		rt(get, "/incidents", read, p.IncidentsPage),
+		rt(post, "/incidents", write, p.PostIncident),
+		rt(get, "/incidents/{id}", read, p.IncidentPage),
+		rt(post, "/incidents/{id}", write, p.PostIncidentEdit),
+		rt(post, "/incidents/{id}/updates", write, p.PostIncidentUpdate),
+		rt(post, "/incidents/{id}/acknowledge", write, p.PostIncidentAcknowledge),
+		rt(post, "/incidents/{id}/resolve", write, p.PostIncidentResolve),
+		rt(get, "/incidents/{id}/delete", admin, p.ConfirmDeleteIncident),
+		rt(post, "/incidents/{id}/delete", admin, p.DeleteIncident),
 		rt(get, "/admin", admin, p.AdminPage),
 		rt(post, "/admin/systems", admin, p.AdminCreateSystem),
 		rt(get, "/admin/systems/{id}/edit", admin, p.AdminEditSystem),

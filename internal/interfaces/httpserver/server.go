@@ -48,6 +48,8 @@ type Config struct {
 	Now func() time.Time
 	// Sleep delays answers to failed logins (default time.Sleep; tests record).
 	Sleep func(time.Duration)
+	// Maintenances schedules maintenance windows.
+	Maintenances *application.MaintenanceService
 }
 
 // New builds the handler. It fails when a template does not parse.
@@ -62,7 +64,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Limiter: cfg.Limiter,
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
 	if err != nil {
 		return nil, err
@@ -82,6 +84,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	apiHandler := api.New(cfg.Systems, cfg.Auth, cfg.Monitors, cfg.BaseURL, cfg.Log)
 	apiHandler.WithIncidents(cfg.Incidents)
+	apiHandler.WithMaintenances(cfg.Maintenances)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {

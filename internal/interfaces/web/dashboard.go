@@ -20,6 +20,8 @@ type dashboardPage struct {
 	Systems []application.SystemView
 	// Worst is the worst effective status of all systems.
 	Worst domain.Status
+	// ActiveIncidents are the open incidents, for the banner.
+	ActiveIncidents []domain.Incident
 }
 
 // Dashboard renders / : the count of systems per status and every system
@@ -31,7 +33,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := dashboardPage{Layout: h.layout(w, r, "Dashboard", "dashboard"), Systems: views,
-		Worst: domain.StatusGreen}
+		Worst: domain.StatusGreen, ActiveIncidents: h.activeIncidents(r, 0)}
 	byStatus := map[domain.Status]int{}
 	for _, v := range views {
 		byStatus[v.System.Status]++

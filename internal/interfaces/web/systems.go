@@ -20,6 +20,8 @@ type systemPage struct {
 	Changes      []ChangeRow
 	StatusForm   *Form
 	LogLimit     int
+	// ActiveIncidents are the open incidents affecting the system, for the banner.
+	ActiveIncidents []domain.Incident
 }
 
 // dependencyRow is a dependency with its status form and heartbeat.
@@ -90,7 +92,8 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 		return f
 	}
 	data := systemPage{Layout: h.layout(w, r, view.System.Name, ""), System: view.System,
-		StatusForm: pick(systemStatusForm(view.System)), LogLimit: systemPageLogLimit}
+		StatusForm: pick(systemStatusForm(view.System)), LogLimit: systemPageLogLimit,
+		ActiveIncidents: h.activeIncidents(r, view.System.ID)}
 	for _, d := range view.Dependencies {
 		row := dependencyRow{Dependency: d, Form: pick(dependencyStatusForm(d))}
 		if m, ok := monitors[d.ID]; ok {

@@ -28,8 +28,10 @@ type Config struct {
 	Auth     *application.AuthService
 	Monitors *application.MonitorService
 	Limiter  *application.LoginLimiter
-	Log      *slog.Logger
-	Version  string
+	// Incidents runs the incident pages (optional: without it they are 404).
+	Incidents *application.IncidentService
+	Log       *slog.Logger
+	Version   string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -52,6 +54,7 @@ type Handler struct {
 	systems       *application.SystemService
 	auth          *application.AuthService
 	monitors      *application.MonitorService
+	incidents     *application.IncidentService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -68,7 +71,7 @@ type Layout struct {
 	Version string
 	// Flash is a one-time message from the previous request (after a redirect).
 	Flash string
-	// Nav names the active navigation item: dashboard, logs or admin.
+	// Nav names the active navigation item: dashboard, incidents, logs or admin.
 	Nav string
 	// Sub names the active item of the admin sub-navigation: systems, users,
 	// apikeys or audit.
@@ -117,11 +120,13 @@ const (
 	pageAPIKeys        = "apikeys"
 	pageAPIKeyCreated  = "apikey_created"
 	pageAudit          = "audit"
+	pageIncidents      = "incidents"
+	pageIncident       = "incident"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
-	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency}
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -130,7 +135,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
