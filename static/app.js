@@ -2,7 +2,8 @@
 // - a[data-confirm][data-method=post]: ask, then POST to the link's URL
 //   (without JavaScript the link opens a confirmation page instead);
 // - form[data-confirm]: ask before submitting;
-// - time[data-relative]: refresh "3 min ago" every minute from datetime;
+// - time[data-relative]: refresh "3 min ago" every minute from datetime, and
+//   show the viewer's local time before the UTC time on hover;
 // - button[data-copy]: shown only where the Clipboard API exists, copies the
 //   value of the input its data-copy selects and says data-copy-done in the
 //   [data-copy-status] element (without JavaScript the input is selected and
@@ -77,6 +78,11 @@
       var then = Date.parse(el.getAttribute("datetime"));
       if (!isNaN(then)) {
         el.textContent = relative(now, then);
+        // The hover text gives the viewer's local time first, UTC after it.
+        if (!el.hasAttribute("data-utc")) {
+          el.setAttribute("data-utc", el.title);
+          el.title = new Date(then).toLocaleString() + " (your time) · " + el.title;
+        }
       }
     });
   }
