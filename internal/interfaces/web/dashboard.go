@@ -22,6 +22,10 @@ type dashboardPage struct {
 	Worst domain.Status
 	// ActiveIncidents are the open incidents, for the banner.
 	ActiveIncidents []domain.Incident
+	// ActiveMaintenances are the windows in progress, for the banner;
+	// InMaintenance holds the ids of the systems they cover.
+	ActiveMaintenances []domain.Maintenance
+	InMaintenance      map[int64]bool
 }
 
 // Dashboard renders / : the count of systems per status and every system
@@ -34,6 +38,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	data := dashboardPage{Layout: h.layout(w, r, "Dashboard", "dashboard"), Systems: views,
 		Worst: domain.StatusGreen, ActiveIncidents: h.activeIncidents(r, 0)}
+	data.ActiveMaintenances, data.InMaintenance = h.activeMaintenances(r, views)
 	byStatus := map[domain.Status]int{}
 	for _, v := range views {
 		byStatus[v.System.Status]++
@@ -43,4 +48,27 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) {
 		data.Counts = append(data.Counts, StatusCount{Status: s, Count: byStatus[s]})
 	}
 	h.render(w, r, http.StatusOK, pageDashboard, data)
+}
+
+// activeMaintenances returns the windows in progress and the ids of the
+// systems of views they cover, with one query.
+func (h *Handler) activeMaintenances(r *http.Request, views []application.SystemView) ([]domain.Maintenance, map[int64]bool) {
+	if h.maintenances == nil {
+		return nil, nil
+	}
+	active, err := h.maintenances.Active(r.Context())
+	if err != nil {
+		h.logError(r, "list active maintenance", err)
+		return nil, nil
+	}
+	in := make(map[int64]bool)
+	for _, v := range views {
+		for _, m := range active {
+			if m.Covers(v.System.ID) {
+				in[v.System.ID] = true
+				break
+			}
+		}
+	}
+	return active, in
 }

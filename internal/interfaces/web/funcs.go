@@ -19,25 +19,26 @@ import (
 // contextual escaping.
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"badge":       func(s domain.Status) template.HTML { return statusBadges[s] },
-		"depList":     depList,
-		"systemRows":  h.systemRows,
-		"statusIcon":  statusIcon,
-		"statusClass": statusClass,
-		"ago":         func(t time.Time) string { return relativeTime(h.now(), t) },
-		"rfc3339":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"utc":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-		"asset":       h.assetURL,
-		"statuses":    func() []domain.Status { return domain.Statuses },
-		"sources":     func() []domain.Source { return domain.Sources },
-		"percent":     func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
-		"plural":      plural,
-		"roles":       func() []domain.Role { return domain.Roles },
-		"scopes":      func() []domain.Scope { return domain.Scopes },
-		"ms":          formatMS,
-		"every":       everyText,
-		"heartbeat":   heartbeatText,
-		"methods":     func() []string { return heartbeatMethods },
+		"badge":        func(s domain.Status) template.HTML { return statusBadges[s] },
+		"depList":      depList,
+		"systemRows":   h.systemRows,
+		"systemRowsIn": h.systemRowsIn,
+		"statusIcon":   statusIcon,
+		"statusClass":  statusClass,
+		"ago":          func(t time.Time) string { return relativeTime(h.now(), t) },
+		"rfc3339":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"utc":          func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"asset":        h.assetURL,
+		"statuses":     func() []domain.Status { return domain.Statuses },
+		"sources":      func() []domain.Source { return domain.Sources },
+		"percent":      func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
+		"plural":       plural,
+		"roles":        func() []domain.Role { return domain.Roles },
+		"scopes":       func() []domain.Scope { return domain.Scopes },
+		"ms":           formatMS,
+		"every":        everyText,
+		"heartbeat":    heartbeatText,
+		"methods":      func() []string { return heartbeatMethods },
 		"uptime": func(p *float64) string {
 			if p == nil {
 				return ""
@@ -96,6 +97,12 @@ func depList(ds []domain.Dependency) template.HTML {
 // reflective evaluation cost more than the rest of the request; it writes the
 // same markup the template did.
 func (h *Handler) systemRows(views []application.SystemView) template.HTML {
+	return h.systemRowsIn(views, nil)
+}
+
+// systemRowsIn is systemRows with a maintenance badge beside the status of
+// the systems in inMaintenance.
+func (h *Handler) systemRowsIn(views []application.SystemView, inMaintenance map[int64]bool) template.HTML {
 	now := h.now()
 	var b strings.Builder
 	b.Grow(len(views) * 1024)
@@ -113,6 +120,9 @@ func (h *Handler) systemRows(views []application.SystemView) template.HTML {
 		}
 		b.WriteString(`</th><td>`)
 		b.WriteString(string(statusBadges[v.System.Status]))
+		if inMaintenance[v.System.ID] {
+			b.WriteString(` <span class="maintenance-badge"><span aria-hidden="true">🔧</span> Maintenance</span>`)
+		}
 		b.WriteString(`</td><td>`)
 		if len(v.Dependencies) > 0 {
 			b.WriteString(string(depList(v.Dependencies)))

@@ -30,8 +30,10 @@ type Config struct {
 	Limiter  *application.LoginLimiter
 	// Incidents runs the incident pages (optional: without it they are 404).
 	Incidents *application.IncidentService
-	Log       *slog.Logger
-	Version   string
+	// Maintenances runs the maintenance pages (optional: without it they are 404).
+	Maintenances *application.MaintenanceService
+	Log          *slog.Logger
+	Version      string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -55,6 +57,7 @@ type Handler struct {
 	auth          *application.AuthService
 	monitors      *application.MonitorService
 	incidents     *application.IncidentService
+	maintenances  *application.MaintenanceService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -103,30 +106,32 @@ func (l Layout) IsAdmin() bool { return l.Principal != nil && l.Principal.Level 
 // Page template names: one file <name>.html each, rendered inside layout.html
 // with the partials of partials.html.
 const (
-	pageDashboard      = "dashboard"
-	pageSystem         = "system"
-	pageLogs           = "logs"
-	pageAdmin          = "admin"
-	pageSystemEdit     = "system_edit"
-	pageDependencyEdit = "dependency_edit"
-	pageDependency     = "dependency"
-	pageConfirmDelete  = "confirm_delete"
-	pageError          = "error"
-	pageLogin          = "login"
-	pageSetup          = "setup"
-	pageAccount        = "account"
-	pageUsers          = "users"
-	pageUserEdit       = "user_edit"
-	pageAPIKeys        = "apikeys"
-	pageAPIKeyCreated  = "apikey_created"
-	pageAudit          = "audit"
-	pageIncidents      = "incidents"
-	pageIncident       = "incident"
+	pageDashboard       = "dashboard"
+	pageSystem          = "system"
+	pageLogs            = "logs"
+	pageAdmin           = "admin"
+	pageSystemEdit      = "system_edit"
+	pageDependencyEdit  = "dependency_edit"
+	pageDependency      = "dependency"
+	pageConfirmDelete   = "confirm_delete"
+	pageError           = "error"
+	pageLogin           = "login"
+	pageSetup           = "setup"
+	pageAccount         = "account"
+	pageUsers           = "users"
+	pageUserEdit        = "user_edit"
+	pageAPIKeys         = "apikeys"
+	pageAPIKeyCreated   = "apikey_created"
+	pageAudit           = "audit"
+	pageIncidents       = "incidents"
+	pageIncident        = "incident"
+	pageMaintenance     = "maintenance"
+	pageMaintenanceEdit = "maintenance_edit"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
-	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident}
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -135,7 +140,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
