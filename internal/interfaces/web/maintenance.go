@@ -380,3 +380,23 @@ func (h *Handler) PostMaintenanceEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.redirect(w, r, "/maintenance", fmt.Sprintf("Saved maintenance %s.", m.Title))
 }
+
+// activeMaintenance returns the windows in progress that cover systemID, for
+// the system page's banner (one query; nothing when the service is absent).
+func (h *Handler) activeMaintenance(r *http.Request, systemID int64) []domain.Maintenance {
+	if h.maintenances == nil {
+		return nil
+	}
+	ms, err := h.maintenances.Active(r.Context())
+	if err != nil {
+		h.logError(r, "list active maintenance", err)
+		return nil
+	}
+	var out []domain.Maintenance
+	for _, m := range ms {
+		if m.Covers(systemID) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

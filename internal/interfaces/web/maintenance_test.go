@@ -269,3 +269,19 @@ func TestDashboardMaintenanceBadge(t *testing.T) {
 		t.Errorf("uncovered system has the badge (or no row):\n%s", searchRow)
 	}
 }
+
+// A system inside a window in progress says so on its own page; others don't.
+func TestSystemPageMaintenanceBanner(t *testing.T) {
+	e, clock, ms := newMaintenanceEnv(t)
+	api := e.mustSystem("Checkout API")
+	search := e.mustSystem("Search")
+	now := clock.Now()
+	mustMaintenance(t, ms, "DB <upgrade>", []int64{api.ID}, now.Add(-time.Minute), now.Add(time.Hour))
+	r := e.get(fmt.Sprintf("/systems/%d", api.ID))
+	wantStatus(t, "covered system", r, http.StatusOK)
+	wantContains(t, "banner", r, "Under maintenance:", `<a href="/maintenance">DB &lt;upgrade&gt;</a>`)
+	r = e.get(fmt.Sprintf("/systems/%d", search.ID))
+	if strings.Contains(r.body, "Under maintenance") {
+		t.Error("an uncovered system shows the maintenance banner")
+	}
+}

@@ -22,6 +22,8 @@ type systemPage struct {
 	LogLimit     int
 	// ActiveIncidents are the open incidents affecting the system, for the banner.
 	ActiveIncidents []domain.Incident
+	// ActiveMaintenance are the windows in progress that cover the system.
+	ActiveMaintenance []domain.Maintenance
 }
 
 // dependencyRow is a dependency with its status form and heartbeat.
@@ -93,7 +95,7 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := systemPage{Layout: h.layout(w, r, view.System.Name, ""), System: view.System,
 		StatusForm: pick(systemStatusForm(view.System)), LogLimit: systemPageLogLimit,
-		ActiveIncidents: h.activeIncidents(r, view.System.ID)}
+		ActiveIncidents: h.activeIncidents(r, view.System.ID), ActiveMaintenance: h.activeMaintenance(r, view.System.ID)}
 	for _, d := range view.Dependencies {
 		row := dependencyRow{Dependency: d, Form: pick(dependencyStatusForm(d))}
 		if m, ok := monitors[d.ID]; ok {
