@@ -59,6 +59,18 @@ func (IncidentChoices) SystemStatuses() []domain.Status {
 	return []domain.Status{domain.StatusYellow, domain.StatusRed}
 }
 
+// IncidentFields is the data of the "incident-fields" partial: a form with
+// the choices it offers.
+type IncidentFields struct {
+	*Form
+	IncidentChoices
+}
+
+// Fields pairs form with the choices, for the "incident-fields" partial.
+func (c IncidentChoices) Fields(form *Form) IncidentFields {
+	return IncidentFields{Form: form, IncidentChoices: c}
+}
+
 // incidentsPage is the data of /incidents.
 type incidentsPage struct {
 	Layout
