@@ -269,3 +269,21 @@ func (s *SystemService) DeleteDependency(ctx context.Context, id int64) error {
 	s.notifyRemoved([]int64{id})
 	return nil
 }
+
+// SetSLATarget changes a system's SLA target (0 < t ≤ 100). It returns a
+// *ValidationError or ErrNotFound.
+func (s *SystemService) SetSLATarget(ctx context.Context, id int64, target float64) (domain.System, error) {
+	if err := domain.ValidateSLATarget(target); err != nil {
+		return domain.System{}, err
+	}
+	sys, err := s.store.GetSystem(ctx, id)
+	if err != nil {
+		return domain.System{}, err
+	}
+	sys.SLATarget = target
+	if err := s.store.UpdateSystem(ctx, &sys, audit(ctx, "system.sla_target", "system", sys.ID,
+		fmt.Sprintf("%s: SLA target %g%%", sys.Name, target))); err != nil {
+		return domain.System{}, err
+	}
+	return sys, nil
+}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -37,7 +38,9 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
-	now   func() time.Time
+	// spanGen counts invalidations of stored analytics spans.
+	spanGen atomic.Uint64
+	now     func() time.Time
 }
 
 // pragmas are applied by the driver on every new connection.

@@ -157,6 +157,9 @@ func (db *DB) CreateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 	if err := setMaintenanceSystems(ctx, tx, id, m.SystemIDs); err != nil {
 		return fmt.Errorf("create maintenance: %w", err)
 	}
+	if err := db.invalidateMaintenanceSpans(ctx, tx, id); err != nil {
+		return err
+	}
 	a.TargetID = id
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
@@ -179,6 +182,9 @@ func (db *DB) UpdateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 		return err
 	}
 	defer tx.Rollback()
+	if err := db.invalidateMaintenanceSpans(ctx, tx, m.ID); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE maintenances SET title = ?, description = ?, starts_at = ?, ends_at = ?, updated_at = ?
 		WHERE id = ?`, m.Title, m.Description, formatTime(m.StartsAt), formatTime(m.EndsAt), formatTime(now), m.ID)
 	if err != nil {
@@ -189,6 +195,9 @@ func (db *DB) UpdateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 	}
 	if err := setMaintenanceSystems(ctx, tx, m.ID, m.SystemIDs); err != nil {
 		return fmt.Errorf("update maintenance %d: %w", m.ID, err)
+	}
+	if err := db.invalidateMaintenanceSpans(ctx, tx, m.ID); err != nil {
+		return err
 	}
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
@@ -220,6 +229,9 @@ func (db *DB) CancelMaintenance(ctx context.Context, id int64, at time.Time, a d
 	if cancelled.Valid {
 		return domain.Conflictf("maintenance %d is already cancelled", id)
 	}
+	if err := db.invalidateMaintenanceSpans(ctx, tx, id); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET cancelled_at = ?, updated_at = ? WHERE id = ?`,
 		formatTime(at), formatTime(now), id); err != nil {
 		return fmt.Errorf("cancel maintenance %d: %w", id, err)
@@ -241,6 +253,9 @@ func (db *DB) DeleteMaintenance(ctx context.Context, id int64, a domain.AuditEnt
 		return err
 	}
 	defer tx.Rollback()
+	if err := db.invalidateMaintenanceSpans(ctx, tx, id); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM maintenances WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete maintenance %d: %w", id, err)
