@@ -181,7 +181,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{MaxIdleConnsPerHost: c.CheckConcurrency}),
 		auth, application.MonitorConfig{Retention: c.Retention})
 	maintenances := application.NewMaintenanceService(db, systems, application.MaintenanceConfig{})
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: maintenances, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+	analytics := application.NewAnalyticsService(db, systems, time.Now)
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
 		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
 	if err != nil {
 		return err
@@ -197,7 +198,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	housekeeping := &worker.Housekeeping{Auth: auth, Monitors: monitors, Log: log, Interval: 30 * time.Second}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	maintenanceEvents := &worker.MaintenanceEvents{Source: maintenances, Log: log, Interval: 15 * time.Second}
-	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run, maintenanceEvents.Run}
+	analyticsWorker := &worker.Analytics{Source: analytics, Log: log, Interval: time.Minute}
+	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run, maintenanceEvents.Run, analyticsWorker.Run}
 	workerDone := make(chan error, len(workers))
 	for _, run := range workers {
 		go func() {

@@ -15,6 +15,80 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/analytics": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Overall figures (each system weighted by its counted time) and a row per system, over a named period ending now or an RFC 3339 from/to range. Maintenance time is excluded from every figure.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "analytics"
+                ],
+                "summary": "Fleet analytics",
+                "parameters": [
+                    {
+                        "enum": [
+                            "1h",
+                            "24h",
+                            "7d",
+                            "30d",
+                            "90d",
+                            "365d"
+                        ],
+                        "type": "string",
+                        "description": "Period (default 24h)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Start of a custom range (RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "End of a custom range (RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.FleetAnalytics"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown period or bad range",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/apikeys": {
             "get": {
                 "security": [
@@ -518,6 +592,98 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/dependencies/{id}/analytics": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "analytics"
+                ],
+                "summary": "One dependency's analytics",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Dependency id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "1h",
+                            "24h",
+                            "7d",
+                            "30d",
+                            "90d",
+                            "365d"
+                        ],
+                        "type": "string",
+                        "description": "Period (default 24h)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Start of a custom range (RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "End of a custom range (RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.DependencyAnalytics"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown period or bad range",
                         "schema": {
                             "$ref": "#/definitions/api.ErrorResponse"
                         }
@@ -2634,6 +2800,470 @@ const docTemplate = `{
                 }
             }
         },
+        "/sla/breaches": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Newest first; a breach is recorded once per system and calendar month, as soon as it is certain. Page with before=\u003cid\u003e; a full page carries a Link header with rel=\"next\".",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "List SLA breaches",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "Only breaches nobody acknowledged",
+                        "name": "unacknowledged",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Only this system's breaches",
+                        "name": "system_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Breaches per page (1-1000, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Only breaches with a smaller id",
+                        "name": "before",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/api.BreachResponse"
+                            }
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "next page"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "system_id names no system",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/sla/breaches/{id}/acknowledge": {
+            "post": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Acknowledge an SLA breach",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Breach id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.BreachResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "already acknowledged",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/sla/reports": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "List SLA reports",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Reports per page (1-1000, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Only reports with a smaller id",
+                        "name": "before",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/api.ReportSummary"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Stores a snapshot with a row per system and per dependency. A named period covers the last complete calendar period before now (UTC; weeks start on Monday); or give from and to.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Generate an SLA report",
+                "parameters": [
+                    {
+                        "description": "title and period, or title, from and to",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.ReportRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.ReportResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/sla/reports/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Get an SLA report with its rows",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ReportResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Delete an SLA report",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/sla/reports/{id}.csv": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One row per system, then one row per dependency; the first column says which.",
+                "produces": [
+                    "text/csv"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Download an SLA report as CSV",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "CSV",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/systems": {
             "get": {
                 "security": [
@@ -2959,6 +3589,98 @@ const docTemplate = `{
                 }
             }
         },
+        "/systems/{id}/analytics": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "analytics"
+                ],
+                "summary": "One system's analytics",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "System id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "1h",
+                            "24h",
+                            "7d",
+                            "30d",
+                            "90d",
+                            "365d"
+                        ],
+                        "type": "string",
+                        "description": "Period (default 24h)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Start of a custom range (RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "End of a custom range (RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.SystemAnalytics"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown period or bad range",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/systems/{id}/dependencies": {
             "get": {
                 "security": [
@@ -3155,6 +3877,264 @@ const docTemplate = `{
                             "type": "array",
                             "items": {
                                 "$ref": "#/definitions/api.LogResponse"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/systems/{id}/sla": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Availability against the system's target and the error budget over the period (default 30d).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "A system's SLA compliance",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "System id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "1h",
+                            "24h",
+                            "7d",
+                            "30d",
+                            "90d",
+                            "365d"
+                        ],
+                        "type": "string",
+                        "description": "Period (default 30d)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Start of a custom range (RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "End of a custom range (RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.SystemAnalytics"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown period or bad range",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/systems/{id}/sla-target": {
+            "put": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "Set a system's SLA target",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "System id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "0 \u003c sla_target ≤ 100",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.SLATargetRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.SystemResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/systems/{id}/sla/breaches": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sla"
+                ],
+                "summary": "List a system's SLA breaches",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "System id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "Only breaches nobody acknowledged",
+                        "name": "unacknowledged",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Breaches per page (1-1000, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Only breaches with a smaller id",
+                        "name": "before",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/api.BreachResponse"
                             }
                         }
                     },
@@ -3686,6 +4666,62 @@ const docTemplate = `{
                 }
             }
         },
+        "api.BreachResponse": {
+            "type": "object",
+            "properties": {
+                "acknowledged": {
+                    "type": "boolean"
+                },
+                "acknowledged_at": {
+                    "type": "string"
+                },
+                "acknowledged_by": {
+                    "type": "string",
+                    "example": "alice"
+                },
+                "availability_percent": {
+                    "type": "number",
+                    "example": 99.71
+                },
+                "detected_at": {
+                    "type": "string"
+                },
+                "downtime_seconds": {
+                    "type": "number",
+                    "example": 2700
+                },
+                "error_budget_seconds": {
+                    "type": "number",
+                    "example": 2678.4
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "period_end": {
+                    "type": "string"
+                },
+                "period_kind": {
+                    "type": "string",
+                    "example": "month"
+                },
+                "period_start": {
+                    "type": "string"
+                },
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "system_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "system_name": {
+                    "type": "string",
+                    "example": "API"
+                }
+            }
+        },
         "api.CheckNowResponse": {
             "type": "object",
             "properties": {
@@ -3714,6 +4750,93 @@ const docTemplate = `{
                 },
                 "status_code": {
                     "type": "integer"
+                }
+            }
+        },
+        "api.DependencyAnalytics": {
+            "type": "object",
+            "properties": {
+                "availability_percent": {
+                    "type": "number",
+                    "example": 99.98
+                },
+                "counted_seconds": {
+                    "type": "number",
+                    "example": 2592000
+                },
+                "degraded_seconds": {
+                    "type": "number",
+                    "example": 600
+                },
+                "dependency_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "downtime_seconds": {
+                    "type": "number",
+                    "example": 480
+                },
+                "error_budget_remaining_seconds": {
+                    "type": "number",
+                    "example": 2108.4
+                },
+                "error_budget_seconds": {
+                    "type": "number",
+                    "example": 2588.4
+                },
+                "from": {
+                    "type": "string"
+                },
+                "incidents": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "longest_outage_seconds": {
+                    "type": "number",
+                    "example": 720
+                },
+                "maintenance_seconds": {
+                    "type": "number",
+                    "example": 3600
+                },
+                "mtbf_seconds": {
+                    "type": "number",
+                    "example": 1295730
+                },
+                "mttr_seconds": {
+                    "type": "number",
+                    "example": 540
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Database"
+                },
+                "outages": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "period": {
+                    "type": "string",
+                    "example": "30d"
+                },
+                "sla_met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "system_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "to": {
+                    "type": "string"
+                },
+                "uptime_percent": {
+                    "type": "number",
+                    "example": 99.95
                 }
             }
         },
@@ -3879,6 +5002,95 @@ const docTemplate = `{
                 "field": {
                     "type": "string",
                     "example": "name"
+                }
+            }
+        },
+        "api.Figures": {
+            "type": "object",
+            "properties": {
+                "availability_percent": {
+                    "type": "number",
+                    "example": 99.98
+                },
+                "counted_seconds": {
+                    "type": "number",
+                    "example": 2592000
+                },
+                "degraded_seconds": {
+                    "type": "number",
+                    "example": 600
+                },
+                "downtime_seconds": {
+                    "type": "number",
+                    "example": 480
+                },
+                "error_budget_remaining_seconds": {
+                    "type": "number",
+                    "example": 2108.4
+                },
+                "error_budget_seconds": {
+                    "type": "number",
+                    "example": 2588.4
+                },
+                "from": {
+                    "type": "string"
+                },
+                "incidents": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "longest_outage_seconds": {
+                    "type": "number",
+                    "example": 720
+                },
+                "maintenance_seconds": {
+                    "type": "number",
+                    "example": 3600
+                },
+                "mtbf_seconds": {
+                    "type": "number",
+                    "example": 1295730
+                },
+                "mttr_seconds": {
+                    "type": "number",
+                    "example": 540
+                },
+                "outages": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "period": {
+                    "type": "string",
+                    "example": "30d"
+                },
+                "sla_met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "to": {
+                    "type": "string"
+                },
+                "uptime_percent": {
+                    "type": "number",
+                    "example": 99.95
+                }
+            }
+        },
+        "api.FleetAnalytics": {
+            "type": "object",
+            "properties": {
+                "overall": {
+                    "$ref": "#/definitions/api.Figures"
+                },
+                "systems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.SystemAnalytics"
+                    }
                 }
             }
         },
@@ -4461,6 +5673,208 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ReportDependencyRow": {
+            "type": "object",
+            "properties": {
+                "checks": {
+                    "type": "integer",
+                    "example": 44640
+                },
+                "dependency_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "failures": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "latency_avg_ms": {
+                    "type": "number",
+                    "example": 12.5
+                },
+                "latency_p95_ms": {
+                    "type": "number",
+                    "example": 31
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Database"
+                },
+                "system_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "system_name": {
+                    "type": "string",
+                    "example": "API"
+                },
+                "uptime_percent": {
+                    "type": "number",
+                    "example": 99.99
+                }
+            }
+        },
+        "api.ReportRequest": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string",
+                    "example": ""
+                },
+                "period": {
+                    "type": "string",
+                    "enum": [
+                        "daily",
+                        "weekly",
+                        "monthly",
+                        "quarterly",
+                        "yearly"
+                    ],
+                    "example": "monthly"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "October 2026"
+                },
+                "to": {
+                    "type": "string",
+                    "example": ""
+                }
+            }
+        },
+        "api.ReportResponse": {
+            "type": "object",
+            "properties": {
+                "dependencies": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ReportDependencyRow"
+                    }
+                },
+                "from": {
+                    "type": "string"
+                },
+                "generated_at": {
+                    "type": "string"
+                },
+                "generated_by": {
+                    "type": "string",
+                    "example": "alice"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "period": {
+                    "type": "string",
+                    "example": "monthly"
+                },
+                "systems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ReportSystemRow"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "example": "October 2026"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.ReportSummary": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string"
+                },
+                "generated_at": {
+                    "type": "string"
+                },
+                "generated_by": {
+                    "type": "string",
+                    "example": "alice"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "period": {
+                    "type": "string",
+                    "example": "monthly"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "October 2026"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.ReportSystemRow": {
+            "type": "object",
+            "properties": {
+                "availability_percent": {
+                    "type": "number",
+                    "example": 99.95
+                },
+                "degraded_seconds": {
+                    "type": "number",
+                    "example": 300
+                },
+                "delta_to_target": {
+                    "type": "number",
+                    "example": 0.05
+                },
+                "downtime_seconds": {
+                    "type": "number",
+                    "example": 1320
+                },
+                "incidents": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "longest_outage_seconds": {
+                    "type": "number",
+                    "example": 900
+                },
+                "maintenance_seconds": {
+                    "type": "number",
+                    "example": 3600
+                },
+                "mttr_seconds": {
+                    "type": "number",
+                    "example": 660
+                },
+                "name": {
+                    "type": "string",
+                    "example": "API"
+                },
+                "outages": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "sla_met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "system_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "uptime_percent": {
+                    "type": "number",
+                    "example": 99.9
+                }
+            }
+        },
         "api.ResolveRequest": {
             "type": "object",
             "properties": {
@@ -4470,6 +5884,15 @@ const docTemplate = `{
                 },
                 "postmortem": {
                     "type": "string"
+                }
+            }
+        },
+        "api.SLATargetRequest": {
+            "type": "object",
+            "properties": {
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.95
                 }
             }
         },
@@ -4488,6 +5911,89 @@ const docTemplate = `{
                         "red"
                     ],
                     "example": "yellow"
+                }
+            }
+        },
+        "api.SystemAnalytics": {
+            "type": "object",
+            "properties": {
+                "availability_percent": {
+                    "type": "number",
+                    "example": 99.98
+                },
+                "counted_seconds": {
+                    "type": "number",
+                    "example": 2592000
+                },
+                "degraded_seconds": {
+                    "type": "number",
+                    "example": 600
+                },
+                "downtime_seconds": {
+                    "type": "number",
+                    "example": 480
+                },
+                "error_budget_remaining_seconds": {
+                    "type": "number",
+                    "example": 2108.4
+                },
+                "error_budget_seconds": {
+                    "type": "number",
+                    "example": 2588.4
+                },
+                "from": {
+                    "type": "string"
+                },
+                "incidents": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "longest_outage_seconds": {
+                    "type": "number",
+                    "example": 720
+                },
+                "maintenance_seconds": {
+                    "type": "number",
+                    "example": 3600
+                },
+                "mtbf_seconds": {
+                    "type": "number",
+                    "example": 1295730
+                },
+                "mttr_seconds": {
+                    "type": "number",
+                    "example": 540
+                },
+                "name": {
+                    "type": "string",
+                    "example": "API"
+                },
+                "outages": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "period": {
+                    "type": "string",
+                    "example": "30d"
+                },
+                "sla_met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "sla_target": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "system_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "to": {
+                    "type": "string"
+                },
+                "uptime_percent": {
+                    "type": "number",
+                    "example": 99.95
                 }
             }
         },

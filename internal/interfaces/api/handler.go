@@ -15,7 +15,9 @@ type Handler struct {
 	incidents *application.IncidentService
 	// maintenances schedules maintenance windows.
 	maintenances *application.MaintenanceService
-	log          *slog.Logger
+	// analytics computes figures and keeps SLA breaches and reports.
+	analytics *application.AnalyticsService
+	log       *slog.Logger
 	// base is the service's public URL for links (push URLs); empty: the request's host.
 	base string
 }

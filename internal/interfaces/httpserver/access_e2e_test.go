@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -115,6 +116,26 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 				t.Fatal(err)
 			}
 			id = m.ID
+		case strings.HasPrefix(pattern, "/api/sla/reports/"):
+			r, err := f.e.analytics.CreateReport(ctx, application.ReportInput{Title: f.uniq("report"), Period: "daily"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = r.ID
+		case strings.HasPrefix(pattern, "/api/sla/breaches/"):
+			s, _ := f.sys.CreateSystem(ctx, domain.SystemInput{Name: f.uniq("sys")})
+			if _, err := f.sys.SetSLATarget(ctx, s.ID, 100); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.sys.SetSystemStatus(ctx, s.ID, application.StatusInput{Status: "red"}); err != nil {
+				t.Fatal(err)
+			}
+			f.e.clock.Advance(time.Second)
+			bs, err := f.e.analytics.CheckBreaches(ctx)
+			if err != nil || len(bs) == 0 {
+				t.Fatalf("no breach to acknowledge: %v", err)
+			}
+			id = bs[len(bs)-1].ID
 		default:
 			t.Fatalf("no fixture for %s", pattern)
 		}
@@ -147,6 +168,8 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 		"POST /api/dependencies/{id}/heartbeat": fmt.Sprintf(`{"url":%q,"interval":30}`, f.target),
 		"POST /api/maintenances":                fmt.Sprintf(`{"title":%q,"starts_at":"2026-07-01T10:00:00Z","ends_at":"2026-07-01T11:00:00Z"}`, f.uniq("window")),
 		"PUT /api/maintenances/{id}":            `{"title":"moved","ends_at":"2026-07-02T11:00:00Z"}`,
+		"PUT /api/systems/{id}/sla-target":      `{"sla_target":99.5}`,
+		"POST /api/sla/reports":                 fmt.Sprintf(`{"title":%q,"period":"daily"}`, f.uniq("report")),
 	}[method+" "+pattern]
 	return path, body
 }

@@ -34,6 +34,7 @@ type testEnv struct {
 	dbPath    string
 
 	maintenances *application.MaintenanceService
+	analytics    *application.AnalyticsService
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -54,6 +55,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 		Now:       clock.Now,
 	}
 	cfg.Maintenances = application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: clock.Now})
+	cfg.Analytics = application.NewAnalyticsService(db, systems, clock.Now)
 	for _, f := range configure {
 		f(&cfg)
 	}
@@ -61,7 +63,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
 }
 
 // key creates an API key with the given scopes and returns it.
@@ -180,3 +182,6 @@ func mustStore(t *testing.T, e *testEnv) *sqlite.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// ctx is a context acting as the test's own actor.
+func (e *testEnv) ctx() context.Context { return application.WithActor(context.Background(), "test") }

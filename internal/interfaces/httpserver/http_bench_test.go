@@ -93,6 +93,7 @@ func newBenchEnv(b *testing.B, systems, depsPer int, anonymousRead bool) *benchE
 		Version:       "bench",
 		AnonymousRead: anonymousRead,
 		Maintenances:  application.NewMaintenanceService(db, svc, application.MaintenanceConfig{}),
+		Analytics:     application.NewAnalyticsService(db, svc, nil),
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -89,6 +89,21 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(post, "/api/incidents/{id}/acknowledge", write, a.AcknowledgeIncident),
 		rt(post, "/api/incidents/{id}/resolve", write, a.ResolveIncident),
 
+		// Analytics and SLA.
+		rt(get, "/api/analytics", read, a.Analytics),
+		rt(get, "/api/systems/{id}/analytics", read, a.SystemAnalytics),
+		rt(get, "/api/dependencies/{id}/analytics", read, a.DependencyAnalytics),
+		rt(put, "/api/systems/{id}/sla-target", admin, a.SetSLATarget),
+		rt(get, "/api/systems/{id}/sla", read, a.SystemSLA),
+		rt(get, "/api/systems/{id}/sla/breaches", read, a.ListSystemBreaches),
+		rt(get, "/api/sla/breaches", read, a.ListBreaches),
+		rt(post, "/api/sla/breaches/{id}/acknowledge", write, a.AcknowledgeBreach),
+		rt(get, "/api/sla/reports", read, a.ListReports),
+		rt(post, "/api/sla/reports", write, a.CreateReport),
+		rt(get, "/api/sla/reports/{id}.csv", read, a.ReportCSV),
+		rt(get, "/api/sla/reports/{id}", read, a.GetReport),
+		rt(del, "/api/sla/reports/{id}", write, a.DeleteReport),
+
 		// Web pages.
 		rt(get, "/", read, p.Dashboard),
 		rt(get, "/systems/{id}", read, p.SystemPage),

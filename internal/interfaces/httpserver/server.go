@@ -50,6 +50,8 @@ type Config struct {
 	Sleep func(time.Duration)
 	// Maintenances schedules maintenance windows.
 	Maintenances *application.MaintenanceService
+	// Analytics computes figures and keeps SLA breaches and reports.
+	Analytics *application.AnalyticsService
 }
 
 // New builds the handler. It fails when a template does not parse.
@@ -64,7 +66,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Limiter: cfg.Limiter,
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
 	if err != nil {
 		return nil, err
@@ -85,6 +87,7 @@ func New(cfg Config) (http.Handler, error) {
 	apiHandler := api.New(cfg.Systems, cfg.Auth, cfg.Monitors, cfg.BaseURL, cfg.Log)
 	apiHandler.WithIncidents(cfg.Incidents)
 	apiHandler.WithMaintenances(cfg.Maintenances)
+	apiHandler.WithAnalytics(cfg.Analytics)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {

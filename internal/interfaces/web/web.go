@@ -32,8 +32,10 @@ type Config struct {
 	Incidents *application.IncidentService
 	// Maintenances runs the maintenance pages (optional: without it they are 404).
 	Maintenances *application.MaintenanceService
-	Log          *slog.Logger
-	Version      string
+	// Analytics runs the analytics and SLA pages.
+	Analytics *application.AnalyticsService
+	Log       *slog.Logger
+	Version   string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -58,6 +60,7 @@ type Handler struct {
 	monitors      *application.MonitorService
 	incidents     *application.IncidentService
 	maintenances  *application.MaintenanceService
+	analytics     *application.AnalyticsService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -140,7 +143,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
