@@ -50,6 +50,9 @@ type Config struct {
 	Sleep func(time.Duration)
 	// Maintenances schedules maintenance windows.
 	Maintenances *application.MaintenanceService
+	// LiveRefresh is how often the dashboard and system pages refresh in
+	// place (default 20 s; tests set it short).
+	LiveRefresh time.Duration
 }
 
 // New builds the handler. It fails when a template does not parse.
@@ -65,7 +68,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
 	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Limiter: cfg.Limiter,
-		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
+		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
+		LiveRefresh: cfg.LiveRefresh})
 	if err != nil {
 		return nil, err
 	}

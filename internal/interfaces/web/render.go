@@ -68,6 +68,12 @@ func loginURL(r *http.Request) string {
 // render executes page into a buffer and writes it with status, so that a
 // template error gives a clean 500 instead of half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	h.execute(w, r, status, page, "layout", data)
+}
+
+// execute renders the template name of page's set: "layout" for the whole
+// page, liveTemplate for its live region alone.
+func (h *Handler) execute(w http.ResponseWriter, r *http.Request, status int, page, name string, data any) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -80,10 +86,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	if !ok {
 		err = errors.New("unknown page " + page)
 	} else {
-		err = t.ExecuteTemplate(buf, "layout", data)
+		err = t.ExecuteTemplate(buf, name, data)
 	}
 	if err != nil {
-		h.logError(r, "render page", err, "page", page)
+		h.logError(r, "render page", err, "page", page, "template", name)
 		if page == pageError {
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 			return
@@ -138,11 +144,16 @@ func (h *Handler) logError(r *http.Request, msg string, err error, attrs ...any)
 
 // Deny answers a request that the access policy refused. A caller without
 // credentials is sent to sign in (or, before the first user exists, to
-// /setup); a GET comes back to its page after signing in. A caller without
+// /setup); a GET comes back to its page after signing in. A fragment
+// request gets a bare 401 instead, for the script that asked for it. A caller without
 // enough access gets a 403 page that says what access is needed.
 func (h *Handler) Deny(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.Is(err, domain.ErrUnauthorized) {
 		h.fail(w, r, err)
+		return
+	}
+	if isFragment(r) {
+		denyFragment(w)
 		return
 	}
 	hasUsers, herr := h.auth.HasUsers(r.Context())
