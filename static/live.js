@@ -20,7 +20,8 @@
 //
 // For tests and for curious people, the element [data-live-url] carries
 // data-live-state (live, paused, offline, expired, hidden),
-// data-live-skipped (how many due refreshes a block has held back) and
+// data-live-skipped (how many due refreshes a block has held back),
+// data-live-checks (how many fetches the server answered) and
 // data-live-swaps (how many times the region was replaced).
 (function () {
   "use strict";
@@ -47,6 +48,10 @@
   var inflight = false;
   var timer = null;
   var lastHTML = null;
+  // etag is the ETag of the fragment shown: the server answers 304 while it
+  // has not changed.
+  var etag = "";
+  var checks = 0;
   var problem = "";
   var problemDetail = "";
   var blockedBy = "";
@@ -158,7 +163,8 @@
     }
   }
 
-  function swap(html) {
+  function swap(html, tag) {
+    etag = tag || "";
     if (html !== lastHTML) {
       region.innerHTML = html;
       lastHTML = html;
@@ -173,15 +179,25 @@
   function refresh() {
     inflight = true;
     lastAttempt = Date.now();
+    var headers = { "Accept": "text/html" };
+    if (etag) { headers["If-None-Match"] = etag; }
     fetch(url, {
       credentials: "same-origin",
       cache: "no-store",
       redirect: "manual",
-      headers: { "Accept": "text/html" }
+      headers: headers
     }).then(function (res) {
+      checks++;
+      root.setAttribute("data-live-checks", String(checks));
       // A redirect (to the login page) or 401/403: the session is gone.
       if (res.type === "opaqueredirect" || res.status === 401 || res.status === 403) {
         setProblem("expired");
+        return;
+      }
+      if (res.status === 304) {
+        // Nothing changed since the fragment shown.
+        updatedAt = Date.now();
+        setProblem("");
         return;
       }
       if (!res.ok) {
@@ -195,7 +211,7 @@
           lastAttempt = 0;
           return;
         }
-        swap(html);
+        swap(html, res.headers.get("ETag"));
       });
     }).catch(function () {
       setProblem("offline");
@@ -246,6 +262,7 @@
   note.hidden = false;
   root.setAttribute("data-live-skipped", "0");
   root.setAttribute("data-live-swaps", "0");
+  root.setAttribute("data-live-checks", "0");
   showNote();
   if (!document.hidden) { start(); }
 })();

@@ -122,6 +122,12 @@ func TestBrowserLiveShowsStatusChanges(t *testing.T) {
 	if got := readLive(t, ctx); !got.NoteShown || !updatedAgo.MatchString(got.Age) || got.State != "live" {
 		t.Errorf("dashboard note: shown %v, age %q, state %q; want a shown \"updated N s ago\", live", got.NoteShown, got.Age, got.State)
 	}
+	// Refreshes that change nothing are answered 304 and replace nothing.
+	waitUntil(t, ctx, "three refreshes", `+document.querySelector("[data-live-url]").getAttribute("data-live-checks") >= 3`)
+	if got := readLive(t, ctx); got.Swaps != 1 || got.State != "live" || got.Message != "" {
+		t.Errorf("after 3 unchanged refreshes: %d swaps, state %q, message %q; want the first swap only, live, no problem",
+			got.Swaps, got.State, got.Message)
+	}
 	waitUntil(t, ctx, "the dashboard's outage", regionHas("Some systems have an outage"))
 	setStatusAPI(t, e, "dependencies", 1, "green", "disk replaced")
 	waitUntil(t, ctx, "the dashboard to show the repair", regionHas("All systems operational"))

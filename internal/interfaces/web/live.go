@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,10 +79,30 @@ func (h *Handler) SystemFragment(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderFragment writes the live region of page alone. A fragment is never
-// cached: it is the current state.
+// stored by a cache: it is the current state. Its ETag is a hash of the
+// body, and a request whose If-None-Match holds it gets 304 without a body,
+// so that a refresh that changes nothing (most of them) moves no markup:
+// static/live.js sends the ETag of the fragment it shows.
 func (h *Handler) renderFragment(w http.ResponseWriter, r *http.Request, page string, data any) {
-	w.Header().Set("Cache-Control", "no-store")
-	h.execute(w, r, http.StatusOK, page, liveTemplate, data)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	if err := h.executeInto(buf, page, liveTemplate, data); err != nil {
+		h.renderFailed(w, r, page, liveTemplate, err)
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = buf.WriteTo(w)
 }
 
 // denyFragment answers a fragment request without access: 401 with a short

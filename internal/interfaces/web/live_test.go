@@ -195,3 +195,52 @@ func TestFragmentBeforeSetup(t *testing.T) {
 	wantStatus(t, "page before setup", r, http.StatusSeeOther)
 	wantLocation(t, "page before setup", r, "/setup")
 }
+
+// A fragment carries an ETag of its body; asked again with it, the server
+// answers 304 without a body until the region changes.
+func TestFragmentETag(t *testing.T) {
+	e := liveEnv(t)
+	get := func(path, etag string) response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		return e.do(req)
+	}
+	for _, path := range []string{"/fragments/dashboard", "/fragments/systems/1"} {
+		t.Run(path, func(t *testing.T) {
+			first := get(path, "")
+			wantStatus(t, path, first, http.StatusOK)
+			etag := first.header.Get("ETag")
+			if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
+				t.Fatalf("ETag = %q, want a quoted hash", etag)
+			}
+			same := get(path, etag)
+			wantStatus(t, path+" unchanged", same, http.StatusNotModified)
+			if same.body != "" {
+				t.Errorf("304 has a body: %q", same.body)
+			}
+			other := get(path, `"something-else"`)
+			wantStatus(t, path+" other ETag", other, http.StatusOK)
+			if other.body != first.body {
+				t.Error("the fragment changed without a change")
+			}
+		})
+	}
+	dash := get("/fragments/dashboard", "").header.Get("ETag")
+	sys := get("/fragments/systems/1", "").header.Get("ETag")
+	if _, _, err := e.systems.SetSystemStatus(context.Background(), 1, application.StatusInput{Status: "yellow"}); err != nil {
+		t.Fatal(err)
+	}
+	for path, etag := range map[string]string{"/fragments/dashboard": dash, "/fragments/systems/1": sys} {
+		r := get(path, etag)
+		wantStatus(t, path+" after a change", r, http.StatusOK)
+		if r.header.Get("ETag") == etag {
+			t.Errorf("%s kept its ETag after a change", path)
+		}
+	}
+}

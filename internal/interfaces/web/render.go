@@ -75,32 +75,43 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // page, liveTemplate for its live region alone.
 func (h *Handler) execute(w http.ResponseWriter, r *http.Request, status int, page, name string, data any) {
 	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBuf {
-			bufPool.Put(buf)
-		}
-	}()
-	t, ok := h.pages[page]
-	var err error
-	if !ok {
-		err = errors.New("unknown page " + page)
-	} else {
-		err = t.ExecuteTemplate(buf, name, data)
-	}
-	if err != nil {
-		h.logError(r, "render page", err, "page", page, "template", name)
-		if page == pageError {
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
-		h.renderError(w, r, httperr.Problem{Status: http.StatusInternalServerError, Message: "internal server error"})
+	defer putBuf(buf)
+	if err := h.executeInto(buf, page, name, data); err != nil {
+		h.renderFailed(w, r, page, name, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// executeInto renders the template name of page's set into buf.
+func (h *Handler) executeInto(buf *bytes.Buffer, page, name string, data any) error {
+	buf.Reset()
+	t, ok := h.pages[page]
+	if !ok {
+		return errors.New("unknown page " + page)
+	}
+	return t.ExecuteTemplate(buf, name, data)
+}
+
+// renderFailed answers a request whose page did not render: logged, and a
+// generic 500 page.
+func (h *Handler) renderFailed(w http.ResponseWriter, r *http.Request, page, name string, err error) {
+	h.logError(r, "render page", err, "page", page, "template", name)
+	if page == pageError {
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h.renderError(w, r, httperr.Problem{Status: http.StatusInternalServerError, Message: "internal server error"})
+}
+
+// putBuf returns a render buffer to the pool, unless it grew too large.
+func putBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuf {
+		bufPool.Put(buf)
+	}
 }
 
 // fail renders the error page for err with the status httperr maps it to.
