@@ -52,6 +52,7 @@
   // has not changed.
   var etag = "";
   var checks = 0;
+  var leaving = false;
   var problem = "";
   var problemDetail = "";
   var blockedBy = "";
@@ -214,7 +215,8 @@
         swap(html, res.headers.get("ETag"));
       });
     }).catch(function () {
-      setProblem("offline");
+      // A fetch cut short by leaving the page is no sign of trouble.
+      if (!leaving) { setProblem("offline"); }
     }).then(function () {
       inflight = false;
       showNote();
@@ -247,6 +249,9 @@
       timer = null;
     }
   }
+
+  window.addEventListener("pagehide", function () { leaving = true; });
+  window.addEventListener("pageshow", function () { leaving = false; });
 
   document.addEventListener("visibilitychange", function () {
     if (document.hidden) {
