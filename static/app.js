@@ -9,6 +9,7 @@
 //   [data-copy-status] element (without JavaScript the input is selected and
 //   copied by hand);
 // - input[data-select-all]: selects its whole value when focused.
+// The in-place refresh of the dashboard and the system page is static/live.js.
 (function () {
   "use strict";
 
@@ -122,4 +123,6 @@
   setupCopyButtons();
   setInterval(refreshTimes, 60 * 1000);
   window.addEventListener("pageshow", refreshTimes);
+  // static/live.js replaced part of the page: its times need the same care.
+  document.addEventListener("live:updated", refreshTimes);
 })();

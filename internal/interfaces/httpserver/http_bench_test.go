@@ -101,8 +101,8 @@ func newBenchEnv(b *testing.B, systems, depsPer int, anonymousRead bool) *benchE
 	return e
 }
 
-// BenchmarkReadPages: GET /api/systems, / (dashboard) and /systems/{id}, one
-// request at a time, with a read-scoped API key (auth=key) or as an
+// BenchmarkReadPages: GET /api/systems, / (dashboard) and /systems/{id}, and
+// the fragments their live refresh fetches, one request at a time, with a read-scoped API key (auth=key) or as an
 // anonymous visitor with -anonymous-read (auth=anon). resp-bytes is the size
 // of the response body.
 func BenchmarkReadPages(b *testing.B) {
@@ -119,6 +119,9 @@ func BenchmarkReadPages(b *testing.B) {
 			{"api-systems", "/api/systems"},
 			{"dashboard", "/"},
 			{"system-page", fmt.Sprintf("/systems/%d", e.mid)},
+			// What the live refresh of the two pages fetches.
+			{"dashboard-fragment", "/fragments/dashboard"},
+			{"system-fragment", fmt.Sprintf("/fragments/systems/%d", e.mid)},
 		} {
 			b.Run(fmt.Sprintf("fleet=%d/auth=%s/page=%s", c.fleet, auth, page.name), func(b *testing.B) {
 				var size int

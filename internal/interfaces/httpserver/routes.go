@@ -107,6 +107,9 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		// Web pages.
 		rt(get, "/", read, p.Dashboard),
 		rt(get, "/systems/{id}", read, p.SystemPage),
+		// The live regions of the two pages above, for their in-place refresh.
+		rt(get, "/fragments/dashboard", read, p.DashboardFragment),
+		rt(get, "/fragments/systems/{id}", read, p.SystemFragment),
 		rt(post, "/systems/{id}/status", write, p.PostSystemStatus),
 		rt(post, "/dependencies/{id}/status", write, p.PostDependencyStatus),
 		rt(get, "/dependencies/{id}", read, p.DependencyPage),

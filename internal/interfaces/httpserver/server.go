@@ -52,6 +52,9 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics computes figures and keeps SLA breaches and reports.
 	Analytics *application.AnalyticsService
+	// LiveRefresh is how often the dashboard and system pages refresh in
+	// place (default 20 s; tests set it short).
+	LiveRefresh time.Duration
 }
 
 // New builds the handler. It fails when a template does not parse.
@@ -67,7 +70,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
 	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Limiter: cfg.Limiter,
-		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep})
+		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
+		LiveRefresh: cfg.LiveRefresh})
 	if err != nil {
 		return nil, err
 	}

@@ -29,15 +29,27 @@ type dashboardPage struct {
 }
 
 // Dashboard renders / : the count of systems per status and every system
-// with its dependencies and its last change.
+// with its dependencies and its last change, refreshed in place from
+// /fragments/dashboard.
 func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) {
-	views, err := h.systems.Overview(r.Context())
+	data, err := h.dashboardData(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	data := dashboardPage{Layout: h.layout(w, r, "Dashboard", "dashboard"), Systems: views,
-		Worst: domain.StatusGreen, ActiveIncidents: h.activeIncidents(r, 0)}
+	data.Layout = h.layout(w, r, "Dashboard", "dashboard")
+	data.Live = h.live(fragmentPrefix + "dashboard")
+	h.render(w, r, http.StatusOK, pageDashboard, data)
+}
+
+// dashboardData loads what the dashboard shows, for the page and its
+// fragment alike; the caller sets the layout.
+func (h *Handler) dashboardData(r *http.Request) (dashboardPage, error) {
+	views, err := h.systems.Overview(r.Context())
+	if err != nil {
+		return dashboardPage{}, err
+	}
+	data := dashboardPage{Systems: views, Worst: domain.StatusGreen, ActiveIncidents: h.activeIncidents(r, 0)}
 	data.ActiveMaintenances, data.InMaintenance = h.activeMaintenances(r, views)
 	byStatus := map[domain.Status]int{}
 	for _, v := range views {
@@ -47,7 +59,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, s := range domain.Statuses {
 		data.Counts = append(data.Counts, StatusCount{Status: s, Count: byStatus[s]})
 	}
-	h.render(w, r, http.StatusOK, pageDashboard, data)
+	return data, nil
 }
 
 // activeMaintenances returns the windows in progress and the ids of the

@@ -32,8 +32,8 @@ func TestUserTextIsEscaped(t *testing.T) {
 	if _, _, err := e.systems.SetSystemStatus(ctx, sys.ID, application.StatusInput{Status: "yellow", Message: evil}); err != nil {
 		t.Fatal(err)
 	}
-	// The one <script> a page may hold is the deferred app.js.
-	appJS := regexp.MustCompile(`<script src="/static/app\.js\?v=[0-9a-f]+" defer></script>`)
+	// The only <script>s a page may hold are the deferred app.js and live.js.
+	appJS := regexp.MustCompile(`<script src="/static/(app|live)\.js\?v=[0-9a-f]+" defer></script>`)
 	for _, path := range []string{"/", "/systems/1", "/logs", "/logs?system=1", "/admin", "/admin/systems/1/edit",
 		"/admin/systems/1/delete", "/admin/dependencies/1/edit", "/admin/dependencies/1/delete"} {
 		t.Run(path, func(t *testing.T) {

@@ -376,7 +376,7 @@ func TestHeartbeatTextIsEscaped(t *testing.T) {
 		Error: "body mismatch: " + evil}}); err != nil {
 		t.Fatal(err)
 	}
-	appJS := regexp.MustCompile(`<script src="/static/app\.js\?v=[0-9a-f]+" defer></script>`)
+	appJS := regexp.MustCompile(`<script src="/static/(app|live)\.js\?v=[0-9a-f]+" defer></script>`)
 	for _, path := range []string{"/systems/1", "/dependencies/1", "/dependencies/1?period=7d", "/dependencies/1/heartbeat/delete"} {
 		r := e.get(path)
 		wantStatus(t, path, r, http.StatusOK)

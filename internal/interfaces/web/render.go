@@ -68,33 +68,50 @@ func loginURL(r *http.Request) string {
 // render executes page into a buffer and writes it with status, so that a
 // template error gives a clean 500 instead of half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	h.execute(w, r, status, page, "layout", data)
+}
+
+// execute renders the template name of page's set: "layout" for the whole
+// page, liveTemplate for its live region alone.
+func (h *Handler) execute(w http.ResponseWriter, r *http.Request, status int, page, name string, data any) {
 	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBuf {
-			bufPool.Put(buf)
-		}
-	}()
-	t, ok := h.pages[page]
-	var err error
-	if !ok {
-		err = errors.New("unknown page " + page)
-	} else {
-		err = t.ExecuteTemplate(buf, "layout", data)
-	}
-	if err != nil {
-		h.logError(r, "render page", err, "page", page)
-		if page == pageError {
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
-		h.renderError(w, r, httperr.Problem{Status: http.StatusInternalServerError, Message: "internal server error"})
+	defer putBuf(buf)
+	if err := h.executeInto(buf, page, name, data); err != nil {
+		h.renderFailed(w, r, page, name, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// executeInto renders the template name of page's set into buf.
+func (h *Handler) executeInto(buf *bytes.Buffer, page, name string, data any) error {
+	buf.Reset()
+	t, ok := h.pages[page]
+	if !ok {
+		return errors.New("unknown page " + page)
+	}
+	return t.ExecuteTemplate(buf, name, data)
+}
+
+// renderFailed answers a request whose page did not render: logged, and a
+// generic 500 page.
+func (h *Handler) renderFailed(w http.ResponseWriter, r *http.Request, page, name string, err error) {
+	h.logError(r, "render page", err, "page", page, "template", name)
+	if page == pageError {
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h.renderError(w, r, httperr.Problem{Status: http.StatusInternalServerError, Message: "internal server error"})
+}
+
+// putBuf returns a render buffer to the pool, unless it grew too large.
+func putBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuf {
+		bufPool.Put(buf)
+	}
 }
 
 // fail renders the error page for err with the status httperr maps it to.
@@ -138,11 +155,16 @@ func (h *Handler) logError(r *http.Request, msg string, err error, attrs ...any)
 
 // Deny answers a request that the access policy refused. A caller without
 // credentials is sent to sign in (or, before the first user exists, to
-// /setup); a GET comes back to its page after signing in. A caller without
+// /setup); a GET comes back to its page after signing in. A fragment
+// request gets a bare 401 instead, for the script that asked for it. A caller without
 // enough access gets a 403 page that says what access is needed.
 func (h *Handler) Deny(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.Is(err, domain.ErrUnauthorized) {
 		h.fail(w, r, err)
+		return
+	}
+	if isFragment(r) {
+		denyFragment(w)
 		return
 	}
 	hasUsers, herr := h.auth.HasUsers(r.Context())

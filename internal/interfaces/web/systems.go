@@ -69,23 +69,37 @@ func (h *Handler) SystemPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // showSystem renders the page of system id; failed, when not nil, replaces
-// the default form of the same ID with the user's input and its problem.
+// the default form of the same ID with the user's input and its problem, and
+// turns the in-place refresh off so that nothing replaces that form.
 func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int, id int64, failed *Form) {
-	view, err := h.systems.SystemDetail(r.Context(), id)
+	data, err := h.systemData(r, id, failed)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	data.Layout = h.layout(w, r, data.System.Name, "")
+	if failed == nil {
+		data.Live = h.live(fmt.Sprintf("%ssystems/%d", fragmentPrefix, id))
+	}
+	h.render(w, r, status, pageSystem, data)
+}
+
+// systemData loads what the page of system id shows, for the page and its
+// fragment alike; the caller sets the layout. It returns ErrNotFound for an
+// unknown system.
+func (h *Handler) systemData(r *http.Request, id int64, failed *Form) (systemPage, error) {
+	view, err := h.systems.SystemDetail(r.Context(), id)
+	if err != nil {
+		return systemPage{}, err
+	}
 	changes, err := h.systems.Logs(r.Context(), domain.LogFilter{SystemID: id, Limit: systemPageLogLimit})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return systemPage{}, err
 	}
 	// One query for the heartbeats of every dependency, not one per row.
 	monitors, err := h.monitors.Monitors(r.Context(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return systemPage{}, err
 	}
 	pick := func(f *Form) *Form {
 		if failed != nil && failed.ID == f.ID {
@@ -93,7 +107,7 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 		}
 		return f
 	}
-	data := systemPage{Layout: h.layout(w, r, view.System.Name, ""), System: view.System,
+	data := systemPage{System: view.System,
 		StatusForm: pick(systemStatusForm(view.System)), LogLimit: systemPageLogLimit,
 		ActiveIncidents: h.activeIncidents(r, view.System.ID), ActiveMaintenance: h.activeMaintenance(r, view.System.ID)}
 	for _, d := range view.Dependencies {
@@ -104,7 +118,7 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 		data.Dependencies = append(data.Dependencies, row)
 	}
 	data.Changes = changeRows(changes, []application.SystemView{view})
-	h.render(w, r, status, pageSystem, data)
+	return data, nil
 }
 
 // PostSystemStatus sets the manual status of a system from its form.

@@ -40,6 +40,9 @@ type Config struct {
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
 	BaseURL string
+	// LiveRefresh is how often the dashboard and system pages refresh their
+	// live region in place (default 20 s).
+	LiveRefresh time.Duration
 	// Sleep delays the answer to a failed login (default time.Sleep).
 	Sleep func(time.Duration)
 
@@ -69,6 +72,8 @@ type Handler struct {
 	sleep         func(time.Duration)
 	pages         map[string]*template.Template
 	assets        map[string]asset
+	// liveSeconds is LiveRefresh as the pages' data-refresh-seconds.
+	liveSeconds string
 }
 
 // Layout is the data every page shares; each page's data struct embeds it.
@@ -91,6 +96,9 @@ type Layout struct {
 	Principal *application.Principal
 	// SignInURL is the login page, coming back to this page afterwards.
 	SignInURL string
+	// Live, on the pages with a live region (dashboard, system page),
+	// configures its in-place refresh; zero elsewhere.
+	Live Live
 }
 
 // SignedIn reports whether a user (not a key or an anonymous reader) is
@@ -157,6 +165,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.sleep == nil {
 		h.sleep = time.Sleep
 	}
+	h.liveSeconds = liveSeconds(cfg.LiveRefresh)
 	if cfg.Templates == nil {
 		cfg.Templates = templates.FS()
 	}
@@ -183,7 +192,11 @@ func (h *Handler) parsePage(fsys fs.FS, name string) (*template.Template, error)
 	if err != nil {
 		return nil, fmt.Errorf("web: parse page %s: %w", name, err)
 	}
-	for _, must := range []string{"layout", "content"} {
+	must := []string{"layout", "content"}
+	if livePages[name] {
+		must = append(must, liveTemplate)
+	}
+	for _, must := range must {
 		if t.Lookup(must) == nil {
 			return nil, fmt.Errorf("web: page %s: template %q is not defined", name, must)
 		}
