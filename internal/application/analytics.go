@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/status-incident/status-incident/internal/domain"
@@ -43,6 +44,15 @@ type AnalyticsService struct {
 	now     func() time.Time
 	// OnBreach, if set, is called once for each newly recorded breach.
 	OnBreach func(domain.SLABreach)
+
+	// done remembers what Summarize completed: every span up to until, as of
+	// span generation gen, so that later runs look at new days only.
+	done struct {
+		mu    sync.Mutex
+		ok    bool
+		gen   uint64
+		until time.Time
+	}
 }
 
 // NewAnalyticsService returns the service; now defaults to time.Now.
@@ -281,26 +291,34 @@ const perEntityLimit = 64
 // from the change log.
 func (s *AnalyticsService) fromSpans(ctx context.Context, w domain.Window, systems []domain.System, maint func(int64) []domain.Window) (map[int64]domain.Span, []int64, error) {
 	pieces := split(w, domain.SpanDay.Unit(s.Now()).From)
+	// Read each run of consecutive stored units with one range query.
 	stored := map[domain.SpanKind]map[int64]map[time.Time]domain.Span{}
-	for _, kind := range []domain.SpanKind{domain.SpanDay, domain.SpanMonth} {
-		var from, to time.Time
-		for _, p := range pieces {
-			if p.kind != kind {
-				continue
+	for i := 0; i < len(pieces); {
+		kind := pieces[i].kind
+		j := i
+		for j+1 < len(pieces) && pieces[j+1].kind == kind {
+			j++
+		}
+		if kind != "" {
+			m, err := s.store.Spans(ctx, kind, pieces[i].w.From, pieces[j].w.To)
+			if err != nil {
+				return nil, nil, err
 			}
-			if from.IsZero() {
-				from = p.w.From
+			if stored[kind] == nil {
+				stored[kind] = m
+			} else {
+				for id, units := range m {
+					if stored[kind][id] == nil {
+						stored[kind][id] = units
+						continue
+					}
+					for at, sp := range units {
+						stored[kind][id][at] = sp
+					}
+				}
 			}
-			to = p.w.To
 		}
-		if from.IsZero() {
-			continue
-		}
-		m, err := s.store.Spans(ctx, kind, from, to)
-		if err != nil {
-			return nil, nil, err
-		}
-		stored[kind] = m
+		i = j + 1
 	}
 	raw := map[int]map[int64]domain.Timeline{}
 	for i, p := range pieces {
@@ -361,14 +379,22 @@ const spanSettle = 10 * time.Minute
 // Summarize stores the spans of closed days and months that are missing,
 // one month of history at a time, and returns how many it stored.
 func (s *AnalyticsService) Summarize(ctx context.Context) (int, error) {
+	s.done.mu.Lock()
+	defer s.done.mu.Unlock()
 	now := s.Now()
 	limit := domain.SpanDay.Unit(now.Add(-spanSettle)).From
 	horizon := domain.SpanMonth.Unit(now.Add(-spanHorizon)).From
+	gen := s.store.SpanGeneration()
+	if s.done.ok && s.done.gen == gen {
+		if !s.done.until.Before(limit) {
+			return 0, nil // nothing closed since the last run
+		}
+		horizon = domain.SpanMonth.Unit(s.done.until.Add(-24 * time.Hour)).From
+	}
 	systems, err := s.systems.ListSystems(ctx)
 	if err != nil {
 		return 0, err
 	}
-	gen := s.store.SpanGeneration()
 	haveDays, err := s.store.SpanStarts(ctx, domain.SpanDay, horizon)
 	if err != nil {
 		return 0, err
@@ -403,29 +429,34 @@ func (s *AnalyticsService) Summarize(ctx context.Context) (int, error) {
 		if len(need) == 0 {
 			continue
 		}
-		n, err := s.summarizeChunk(ctx, gen, chunk, mw, need, len(need) == len(systems))
+		n, complete, err := s.summarizeChunk(ctx, gen, chunk, mw, need, len(need) == len(systems))
 		if err != nil {
 			return stored, err
 		}
+		if !complete {
+			s.done.ok = false
+			return stored, nil // maintenance changed meanwhile: the next run redoes it
+		}
 		stored += n
 	}
+	s.done.ok, s.done.gen, s.done.until = true, gen, limit
 	return stored, nil
 }
 
 // summarizeChunk computes and stores the day spans of chunk (and the month
 // span when chunk is the whole month mw) for the systems in ids.
-func (s *AnalyticsService) summarizeChunk(ctx context.Context, gen uint64, chunk, mw domain.Window, ids []int64, all bool) (int, error) {
+func (s *AnalyticsService) summarizeChunk(ctx context.Context, gen uint64, chunk, mw domain.Window, ids []int64, all bool) (int, bool, error) {
 	q := ids
 	if all && len(ids) > perEntityLimit {
 		q = nil
 	}
 	tls, err := s.store.SystemTimelines(ctx, chunk, q)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	maint, err := s.maintenanceBySystem(ctx, chunk)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var out []domain.StoredSpan
 	for _, id := range ids {
@@ -451,12 +482,9 @@ func (s *AnalyticsService) summarizeChunk(ctx context.Context, gen uint64, chunk
 	}
 	saved, err := s.store.SaveSpans(ctx, gen, out)
 	if err != nil {
-		return 0, fmt.Errorf("summarize %s: %w", chunk.From.Format("2006-01"), err)
+		return 0, false, fmt.Errorf("summarize %s: %w", chunk.From.Format("2006-01"), err)
 	}
-	if !saved {
-		return 0, nil // maintenance changed meanwhile: the next run redoes it
-	}
-	return len(out), nil
+	return len(out), saved, nil
 }
 
 // cutTimeline splits tl at t: the part before t, and the rest starting at t

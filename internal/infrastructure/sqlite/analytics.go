@@ -281,14 +281,32 @@ func (db *DB) invalidateMaintenanceSpans(ctx context.Context, tx *sql.Tx, id int
 }
 
 // CoveringMaintenances returns the windows that are not cancelled and
-// overlap w, with their systems.
+// overlap w, with only their id, times and systems filled in.
 func (db *DB) CoveringMaintenances(ctx context.Context, w domain.Window) ([]domain.Maintenance, error) {
-	ms, err := listMaintenances(ctx, db.read, `SELECT `+maintenanceColumns+` FROM maintenances
-		WHERE cancelled_at IS NULL AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, formatTime(w.To), formatTime(w.From))
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.starts_at, m.ends_at, ms.system_id FROM maintenances m
+		LEFT JOIN maintenance_systems ms ON ms.maintenance_id = m.id
+		WHERE m.cancelled_at IS NULL AND m.starts_at < ? AND m.ends_at > ? ORDER BY m.id`, formatTime(w.To), formatTime(w.From))
 	if err != nil {
 		return nil, fmt.Errorf("maintenances in window: %w", err)
 	}
-	return ms, nil
+	defer rows.Close()
+	var out []domain.Maintenance
+	for rows.Next() {
+		var m domain.Maintenance
+		var sys sql.NullInt64
+		if err := rows.Scan(&m.ID, scanTime{&m.StartsAt}, scanTime{&m.EndsAt}, &sys); err != nil {
+			return nil, fmt.Errorf("maintenances in window: %w", err)
+		}
+		if n := len(out); n > 0 && out[n-1].ID == m.ID {
+			out[n-1].SystemIDs = append(out[n-1].SystemIDs, sys.Int64)
+			continue
+		}
+		if sys.Valid {
+			m.SystemIDs = []int64{sys.Int64}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // IncidentCounts counts the incidents overlapping w: per affected system,

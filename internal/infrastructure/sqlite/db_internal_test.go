@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // Every pooled connection, not just the first, must carry the pragmas: that
@@ -64,5 +65,24 @@ func TestDSNEscapesPath(t *testing.T) {
 	want := "file:/tmp/my%20dir/status.db?"
 	if len(got) < len(want) || got[:len(want)] != want {
 		t.Errorf("DSN = %q, want prefix %q", got, want)
+	}
+}
+
+func TestParseLayoutAgreesWithTimeParse(t *testing.T) {
+	for _, s := range []string{"2026-11-28T04:39:16.123Z", "2024-02-29T23:59:59.999Z", "1999-01-01T00:00:00.000Z"} {
+		got, ok := parseLayout(s)
+		want, err := time.Parse(timeLayout, s)
+		if !ok || err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("parseLayout(%q) = %v, %v; time.Parse says %v, %v", s, got, ok, want, err)
+		}
+	}
+	for _, s := range []string{"2026-02-31T00:00:00.000Z", "2026-11-28T24:00:00.000Z", "2026-11-28T04:39:16Z", "2026-11-28 04:39:16.123Z", "2026-1x-28T04:39:16.123Z"} {
+		if _, ok := parseLayout(s); ok {
+			t.Errorf("parseLayout(%q) accepted", s)
+		}
+	}
+	// The general parser still takes other RFC 3339 spellings.
+	if got, err := parseTime("2026-11-28T05:39:16+01:00"); err != nil || got != time.Date(2026, 11, 28, 4, 39, 16, 0, time.UTC) {
+		t.Errorf("parseTime(offset) = %v, %v", got, err)
 	}
 }
