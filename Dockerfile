@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Status Incident Service: a static Go binary on a distroless, non-root base.
 #
-#   make docker                      # docker build with the version build args
-#   docker run -d -p 8080:8080 -v status-data:/app/data status-incident
+#   make docker                      # → status-incident:<git describe>
+#   docker run -d -p 8080:8080 -v status-data:/app/data status-incident:<version>
 #
 # The build stage runs on the build machine's platform and cross-compiles for
 # the target (docker buildx build --platform linux/amd64,linux/arm64 …).
