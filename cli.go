@@ -6,14 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
+	"github.com/status-incident/status-incident/internal/infrastructure/checker"
 )
 
 // openAuth opens the database of the command's -db flag and returns the
@@ -166,4 +171,68 @@ func cliError(err error) error {
 		return &usageError{err.Error()}
 	}
 	return err
+}
+
+// healthcheckCmd asks a running service whether it is alive, for Docker's
+// HEALTHCHECK and other supervisors that can only run a command: it GETs
+// /healthz on the -addr of the service (or -url) and returns nil on 200,
+// otherwise an error whose one line says why. It runs the same HTTP checker
+// as the heartbeats, so the reasons read like theirs ("connection refused",
+// "timeout after 2s", "unexpected status 503").
+func healthcheckCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var addr, target string
+	var timeout time.Duration
+	fs := newFlagSet("status-incident healthcheck", stderr)
+	fs.StringVar(&addr, "addr", envOr(getenv, "STATUS_ADDR", ":8080"),
+		"listen address of the service to ask (env STATUS_ADDR); a host left out or 0.0.0.0 means 127.0.0.1")
+	fs.StringVar(&target, "url", "", "ask this URL instead of /healthz on -addr, e.g. http://127.0.0.1:8080/readyz")
+	fs.DurationVar(&timeout, "timeout", 2*time.Second, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if timeout <= 0 {
+		return &usageError{"-timeout must be positive"}
+	}
+	if target == "" {
+		var err error
+		if target, err = healthURL(addr); err != nil {
+			return err
+		}
+	} else if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &usageError{fmt.Sprintf("invalid -url %q: use like http://127.0.0.1:8080/healthz", target)}
+	}
+	status, _ := domain.ParseStatusMatcher("200")
+	probe := domain.Probe{Heartbeat: domain.Heartbeat{URL: target, Method: http.MethodGet, Timeout: timeout}, Status: status}
+	c := checker.New(checker.Options{})
+	defer c.CloseIdleConnections()
+	res := c.Check(ctx, probe, time.Now())
+	if !res.OK {
+		return fmt.Errorf("healthcheck %s: %s", target, res.Error)
+	}
+	fmt.Fprintf(stdout, "ok: %s answered 200 in %d ms\n", target, res.Latency.Milliseconds())
+	return nil
+}
+
+// healthURL is the /healthz URL of a service listening on addr. A wildcard
+// listener is reached on the IPv4 loopback, which also serves a dual-stack
+// "[::]:port".
+func healthURL(addr string) (string, error) {
+	if err := validateAddr(addr); err != nil {
+		return "", err
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", &usageError{fmt.Sprintf("invalid listen address %q: %v", addr, err)}
+	}
+	if port == "0" {
+		return "", &usageError{fmt.Sprintf("listen address %q has no fixed port: pass the real one, or -url", addr)}
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz", nil
 }

@@ -80,6 +80,8 @@ func runIO(ctx context.Context, args []string, getenv func(string) string, stdin
 		err = userCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "apikey":
 		err = apikeyCmd(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		err = healthcheckCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		printVersion(stdout)
 	case "help":
@@ -111,6 +113,8 @@ const usageText = `Usage:
                                     manage users (passwords from -password-stdin or a prompt)
   status-incident apikey create -name NAME -scopes read,write,admin [-expires-in-days N]
                                     print a new API key
+  status-incident healthcheck [-addr :8080 | -url URL]
+                                    exit 0 when the running service answers /healthz with 200
   status-incident version           print the version
 Run a command with -h for its flags.
 `

@@ -14,11 +14,6 @@ import (
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 )
 
-func newService(t *testing.T) (*application.SystemService, *sqlitetest.Clock) {
-	svc, clock, _ := newServiceDB(t)
-	return svc, clock
-}
-
 func newServiceDB(t *testing.T) (*application.SystemService, *sqlitetest.Clock, *sqlite.DB) {
 	t.Helper()
 	clock := sqlitetest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
