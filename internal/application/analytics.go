@@ -14,11 +14,11 @@ import (
 type AnalyticsStore interface {
 	SystemTimelines(ctx context.Context, w domain.Window, ids []int64) (map[int64]domain.Timeline, error)
 	DependencyTimelines(ctx context.Context, w domain.Window, ids []int64) (map[int64]domain.Timeline, error)
-	Spans(ctx context.Context, kind domain.SpanKind, from, to time.Time) (map[int64]map[time.Time]domain.Span, error)
+	Spans(ctx context.Context, kind domain.SpanKind, from, to time.Time, systemID int64) (map[int64]map[time.Time]domain.Span, error)
 	SpanStarts(ctx context.Context, kind domain.SpanKind, from time.Time) (map[int64]map[time.Time]bool, error)
 	SpanGeneration() uint64
 	SaveSpans(ctx context.Context, gen uint64, spans []domain.StoredSpan) (bool, error)
-	CoveringMaintenances(ctx context.Context, w domain.Window) ([]domain.Maintenance, error)
+	CoveringMaintenances(ctx context.Context, w domain.Window, systemID int64) ([]domain.Maintenance, error)
 	IncidentCounts(ctx context.Context, w domain.Window) (map[int64]int, int, error)
 	IncidentsIn(ctx context.Context, w domain.Window) ([]domain.Incident, error)
 	DependencyCheckStats(ctx context.Context, res domain.Resolution, w domain.Window) (map[int64]*domain.CheckStats, error)
@@ -116,7 +116,7 @@ func (s *AnalyticsService) System(ctx context.Context, id int64, w domain.Window
 	if err != nil {
 		return domain.Figures{}, err
 	}
-	figs, err := s.systemFigures(ctx, w, []domain.System{sys}, false)
+	figs, err := s.systemFigures(ctx, w, []domain.System{sys}, true)
 	if err != nil {
 		return domain.Figures{}, err
 	}
@@ -139,7 +139,7 @@ func (s *AnalyticsService) Dependency(ctx context.Context, id int64, w domain.Wi
 	if err != nil {
 		return domain.Figures{}, err
 	}
-	maint, err := s.maintenanceBySystem(ctx, w)
+	maint, err := s.maintenanceBySystem(ctx, w, sys.ID)
 	if err != nil {
 		return domain.Figures{}, err
 	}
@@ -165,8 +165,8 @@ func (s *AnalyticsService) clip(w domain.Window) domain.Window {
 
 // maintenanceBySystem returns a lookup of the windows covering each system
 // within w.
-func (s *AnalyticsService) maintenanceBySystem(ctx context.Context, w domain.Window) (func(int64) []domain.Window, error) {
-	ms, err := s.store.CoveringMaintenances(ctx, w)
+func (s *AnalyticsService) maintenanceBySystem(ctx context.Context, w domain.Window, only int64) (func(int64) []domain.Window, error) {
+	ms, err := s.store.CoveringMaintenances(ctx, w, only)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,11 @@ func split(w domain.Window, limit time.Time) []piece {
 // only for the rest; otherwise (a single system) it reads the change log.
 func (s *AnalyticsService) systemFigures(ctx context.Context, w domain.Window, systems []domain.System, useSpans bool) (map[int64]domain.Figures, error) {
 	w = s.clip(w)
-	maint, err := s.maintenanceBySystem(ctx, w)
+	var only int64
+	if len(systems) == 1 {
+		only = systems[0].ID
+	}
+	maint, err := s.maintenanceBySystem(ctx, w, only)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +252,7 @@ func (s *AnalyticsService) systemFigures(ctx context.Context, w domain.Window, s
 	spans := map[int64]domain.Span{}
 	var rawIDs []int64
 	if useSpans {
-		spans, rawIDs, err = s.fromSpans(ctx, w, systems, maint)
+		spans, rawIDs, err = s.fromSpans(ctx, w, systems, only, maint)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +293,7 @@ const perEntityLimit = 64
 // stored spans of the whole days and months between. Systems lacking a
 // stored span that their history needs are returned in raw, to be computed
 // from the change log.
-func (s *AnalyticsService) fromSpans(ctx context.Context, w domain.Window, systems []domain.System, maint func(int64) []domain.Window) (map[int64]domain.Span, []int64, error) {
+func (s *AnalyticsService) fromSpans(ctx context.Context, w domain.Window, systems []domain.System, only int64, maint func(int64) []domain.Window) (map[int64]domain.Span, []int64, error) {
 	pieces := split(w, domain.SpanDay.Unit(s.Now()).From)
 	// Read each run of consecutive stored units with one range query.
 	stored := map[domain.SpanKind]map[int64]map[time.Time]domain.Span{}
@@ -300,7 +304,7 @@ func (s *AnalyticsService) fromSpans(ctx context.Context, w domain.Window, syste
 			j++
 		}
 		if kind != "" {
-			m, err := s.store.Spans(ctx, kind, pieces[i].w.From, pieces[j].w.To)
+			m, err := s.store.Spans(ctx, kind, pieces[i].w.From, pieces[j].w.To, only)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -454,7 +458,7 @@ func (s *AnalyticsService) summarizeChunk(ctx context.Context, gen uint64, chunk
 	if err != nil {
 		return 0, false, err
 	}
-	maint, err := s.maintenanceBySystem(ctx, chunk)
+	maint, err := s.maintenanceBySystem(ctx, chunk, 0)
 	if err != nil {
 		return 0, false, err
 	}
@@ -528,7 +532,7 @@ func (s *AnalyticsService) DailyFigures(ctx context.Context, ids []int64, days i
 	now := s.Now()
 	today := domain.SpanDay.Unit(now)
 	all := domain.Window{From: today.From.AddDate(0, 0, -(days - 1)), To: now}
-	maint, err := s.maintenanceBySystem(ctx, all)
+	maint, err := s.maintenanceBySystem(ctx, all, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -536,7 +540,7 @@ func (s *AnalyticsService) DailyFigures(ctx context.Context, ids []int64, days i
 	if err != nil {
 		return nil, err
 	}
-	stored, err := s.store.Spans(ctx, domain.SpanDay, all.From, today.From)
+	stored, err := s.store.Spans(ctx, domain.SpanDay, all.From, today.From, 0)
 	if err != nil {
 		return nil, err
 	}

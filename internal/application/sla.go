@@ -153,7 +153,7 @@ func (s *AnalyticsService) dependencyRows(ctx context.Context, w domain.Window, 
 	if err != nil {
 		return nil, err
 	}
-	maint, err := s.maintenanceBySystem(ctx, w)
+	maint, err := s.maintenanceBySystem(ctx, w, 0)
 	if err != nil {
 		return nil, err
 	}

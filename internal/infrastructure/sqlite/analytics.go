@@ -150,11 +150,15 @@ func placeholders(n int) string {
 }
 
 // Spans returns the stored spans of the kind whose unit starts in [from,
-// to), by system and unit start.
-func (db *DB) Spans(ctx context.Context, kind domain.SpanKind, from, to time.Time) (map[int64]map[time.Time]domain.Span, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT system_id, start, green_ms, yellow_ms, red_ms, maint_ms, has_green,
+// to), by system and unit start: of one system, or of all when systemID is 0.
+func (db *DB) Spans(ctx context.Context, kind domain.SpanKind, from, to time.Time, systemID int64) (map[int64]map[time.Time]domain.Span, error) {
+	q, args := `SELECT system_id, start, green_ms, yellow_ms, red_ms, maint_ms, has_green,
 		pre_ms, suf_ms, inner_n, inner_ms, inner_max_ms
-		FROM analytics_spans WHERE kind = ? AND start >= ? AND start < ?`, string(kind), formatTime(from), formatTime(to))
+		FROM analytics_spans WHERE kind = ? AND start >= ? AND start < ?`, []any{string(kind), formatTime(from), formatTime(to)}
+	if systemID != 0 {
+		q, args = q+` AND system_id = ?`, append(args, systemID)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read spans: %w", err)
 	}
@@ -281,11 +285,16 @@ func (db *DB) invalidateMaintenanceSpans(ctx context.Context, tx *sql.Tx, id int
 }
 
 // CoveringMaintenances returns the windows that are not cancelled and
-// overlap w, with only their id, times and systems filled in.
-func (db *DB) CoveringMaintenances(ctx context.Context, w domain.Window) ([]domain.Maintenance, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.starts_at, m.ends_at, ms.system_id FROM maintenances m
+// overlap w, with only their id, times and systems filled in: those
+// covering one system, or all when systemID is 0.
+func (db *DB) CoveringMaintenances(ctx context.Context, w domain.Window, systemID int64) ([]domain.Maintenance, error) {
+	q, args := `SELECT m.id, m.starts_at, m.ends_at, ms.system_id FROM maintenances m
 		LEFT JOIN maintenance_systems ms ON ms.maintenance_id = m.id
-		WHERE m.cancelled_at IS NULL AND m.starts_at < ? AND m.ends_at > ? ORDER BY m.id`, formatTime(w.To), formatTime(w.From))
+		WHERE m.cancelled_at IS NULL AND m.starts_at < ? AND m.ends_at > ?`, []any{formatTime(w.To), formatTime(w.From)}
+	if systemID != 0 {
+		q, args = q+` AND (ms.system_id = ? OR ms.system_id IS NULL)`, append(args, systemID)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY m.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("maintenances in window: %w", err)
 	}
