@@ -24,6 +24,8 @@ type systemPage struct {
 	ActiveIncidents []domain.Incident
 	// ActiveMaintenance are the windows in progress that cover the system.
 	ActiveMaintenance []domain.Maintenance
+	// Figures are the system's analytics over 24 hours and 30 days.
+	Figures []periodFigures
 }
 
 // dependencyRow is a dependency with its status form and heartbeat.
@@ -104,6 +106,7 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 		data.Dependencies = append(data.Dependencies, row)
 	}
 	data.Changes = changeRows(changes, []application.SystemView{view})
+	data.Figures = h.systemFigures(r, id)
 	h.render(w, r, status, pageSystem, data)
 }
 

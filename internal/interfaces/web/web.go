@@ -77,7 +77,8 @@ type Layout struct {
 	Version string
 	// Flash is a one-time message from the previous request (after a redirect).
 	Flash string
-	// Nav names the active navigation item: dashboard, incidents, logs or admin.
+	// Nav names the active navigation item: dashboard, incidents,
+	// maintenance, analytics, sla, logs or admin.
 	Nav string
 	// Sub names the active item of the admin sub-navigation: systems, users,
 	// apikeys or audit.
@@ -130,11 +131,15 @@ const (
 	pageIncident        = "incident"
 	pageMaintenance     = "maintenance"
 	pageMaintenanceEdit = "maintenance_edit"
+	pageAnalytics       = "analytics"
+	pageSLA             = "sla"
+	pageReport          = "sla_report"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
-	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit}
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
+	pageAnalytics, pageSLA, pageReport}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
