@@ -291,8 +291,8 @@ type analyticsPage struct {
 	Overall *figuresView
 	Rows    []analyticsRow
 	Columns []sortColumn
-	// Sort and Dir are the applied order.
-	Sort, Dir string
+	// Sort and Dir are the applied order; SortLabel names its column.
+	Sort, Dir, SortLabel string
 }
 
 // needAnalytics fails the request when the analytics service is not configured.
@@ -362,6 +362,7 @@ func (h *Handler) AnalyticsPage(w http.ResponseWriter, r *http.Request) {
 			dir = "desc"
 		}
 		if s.key == data.Sort {
+			data.SortLabel = s.label
 			col.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[data.Dir]
 			dir = map[string]string{"asc": "desc", "desc": "asc"}[data.Dir]
 		}
