@@ -1,6 +1,7 @@
 // Package web serves the server-rendered HTML pages: the dashboard, system
 // pages, the dependency pages with their heartbeat, latency chart and uptime
-// the change log, the admin forms, and sign-in, first-run setup, the
+// bars, analytics and SLA (compliance, breaches, printable reports), the
+// change log, the admin forms, and sign-in, first-run setup, the
 // user's account and the administration of users, API keys and the audit log. Templates are parsed once at
 // start-up into one set per page; every form works without JavaScript
 // (post/redirect/get) and re-renders with 422 and the user's input on a
