@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
+	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
 )
 
 // xssPayloads try to run script from an element's content and from an
@@ -55,7 +58,8 @@ type xssReport struct {
 // re-rendered forms and the new-key page.
 func TestBrowserXSSIsInert(t *testing.T) {
 	ctx := newBrowser(t)
-	e := newEnv(t)
+	var analytics *application.AnalyticsService
+	e := newEnv(t, func(cfg *httpserver.Config) { analytics = cfg.Analytics })
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
 		page.AddScriptToEvaluateOnNewDocumentParams{Source: xssWatch}); err != nil {
 		t.Fatal(err)
@@ -95,6 +99,15 @@ func TestBrowserXSSIsInert(t *testing.T) {
 		if sys.ID != int64(i+1) || dep.ID != int64(i+1) {
 			t.Fatalf("ids %d, %d: want %d", sys.ID, dep.ID, i+1)
 		}
+		// A target of 100% makes any red time a breach; a report titled
+		// with the payload lists the systems.
+		if _, err := e.systems.SetSLATarget(actx, sys.ID, 100); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, "generate report", e.post("/sla/reports", url.Values{"title": {p}, "period": {"daily"}}), http.StatusSeeOther)
+	}
+	if bs, err := analytics.CheckBreaches(actx); err != nil || len(bs) != len(xssPayloads) {
+		t.Fatalf("breaches %v, %v: want one per system", bs, err)
 	}
 
 	check := func(t *testing.T, what string, wantShown bool) {
@@ -118,9 +131,11 @@ func TestBrowserXSSIsInert(t *testing.T) {
 			fmt.Sprintf("/admin/systems/%d/edit", id), fmt.Sprintf("/admin/systems/%d/delete", id),
 			fmt.Sprintf("/admin/dependencies/%d/edit", id), fmt.Sprintf("/admin/dependencies/%d/delete", id),
 			fmt.Sprintf("/admin/apikeys/%d/delete", id), fmt.Sprintf("/dependencies/%d", id),
-			fmt.Sprintf("/dependencies/%d?period=7d", id), fmt.Sprintf("/dependencies/%d/heartbeat/delete", id))
+			fmt.Sprintf("/dependencies/%d?period=7d", id), fmt.Sprintf("/dependencies/%d/heartbeat/delete", id),
+			fmt.Sprintf("/sla/reports/%d", id), fmt.Sprintf("/sla/reports/%d/delete", id))
 	}
-	pages = append(pages, "/", "/logs", "/admin", "/admin/apikeys", "/admin/audit")
+	pages = append(pages, "/", "/logs", "/admin", "/admin/apikeys", "/admin/audit", "/analytics",
+		"/analytics?period=7d&sort=downtime&dir=desc", "/sla")
 	for _, path := range pages {
 		t.Run(path, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)

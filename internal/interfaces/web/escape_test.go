@@ -35,7 +35,7 @@ func TestUserTextIsEscaped(t *testing.T) {
 	// The only <script>s a page may hold are the deferred app.js and live.js.
 	appJS := regexp.MustCompile(`<script src="/static/(app|live)\.js\?v=[0-9a-f]+" defer></script>`)
 	for _, path := range []string{"/", "/systems/1", "/logs", "/logs?system=1", "/admin", "/admin/systems/1/edit",
-		"/admin/systems/1/delete", "/admin/dependencies/1/edit", "/admin/dependencies/1/delete"} {
+		"/admin/systems/1/delete", "/admin/dependencies/1/edit", "/admin/dependencies/1/delete", "/analytics", "/sla"} {
 		t.Run(path, func(t *testing.T) {
 			r := e.get(path)
 			wantStatus(t, path, r, http.StatusOK)

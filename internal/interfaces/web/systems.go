@@ -24,6 +24,8 @@ type systemPage struct {
 	ActiveIncidents []domain.Incident
 	// ActiveMaintenance are the windows in progress that cover the system.
 	ActiveMaintenance []domain.Maintenance
+	// Figures are the system's analytics over 24 hours and 30 days.
+	Figures []periodFigures
 }
 
 // dependencyRow is a dependency with its status form and heartbeat.
@@ -81,6 +83,7 @@ func (h *Handler) showSystem(w http.ResponseWriter, r *http.Request, status int,
 	if failed == nil {
 		data.Live = h.live(fmt.Sprintf("%ssystems/%d", fragmentPrefix, id))
 	}
+	data.Figures = h.systemFigures(r, id)
 	h.render(w, r, status, pageSystem, data)
 }
 

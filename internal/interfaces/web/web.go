@@ -1,6 +1,7 @@
 // Package web serves the server-rendered HTML pages: the dashboard, system
 // pages, the dependency pages with their heartbeat, latency chart and uptime
-// bars, the change log, the admin forms, and sign-in, first-run setup, the
+// bars, analytics and SLA (compliance, breaches, printable reports), the
+// change log, the admin forms, and sign-in, first-run setup, the
 // user's account and the administration of users, API keys and the audit log. Templates are parsed once at
 // start-up into one set per page; every form works without JavaScript
 // (post/redirect/get) and re-renders with 422 and the user's input on a
@@ -82,7 +83,8 @@ type Layout struct {
 	Version string
 	// Flash is a one-time message from the previous request (after a redirect).
 	Flash string
-	// Nav names the active navigation item: dashboard, incidents, logs or admin.
+	// Nav names the active navigation item: dashboard, incidents,
+	// maintenance, analytics, sla, logs or admin.
 	Nav string
 	// Sub names the active item of the admin sub-navigation: systems, users,
 	// apikeys or audit.
@@ -138,11 +140,15 @@ const (
 	pageIncident        = "incident"
 	pageMaintenance     = "maintenance"
 	pageMaintenanceEdit = "maintenance_edit"
+	pageAnalytics       = "analytics"
+	pageSLA             = "sla"
+	pageReport          = "sla_report"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
-	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit}
+	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
+	pageAnalytics, pageSLA, pageReport}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
