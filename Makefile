@@ -15,7 +15,7 @@ run: ## build and run the service (flags: make run ARGS="-addr :9090")
 build: ## build ./bin/status-incident
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/$(BINARY) .
 
-test: vet swagger-check ## vet, check the OpenAPI docs are current, run every test with the race detector
+test: lint swagger-check ## gofmt, vet, staticcheck, check the OpenAPI docs are current, run every test with the race detector
 	go test -race -count=1 ./...
 
 vet:
