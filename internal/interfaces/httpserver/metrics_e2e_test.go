@@ -168,6 +168,15 @@ func TestMetricsScrape(t *testing.T) {
 	must(t, 200, do(t, h, "POST", "/api/maintenances/"+idStr(cancelled["id"])+"/cancel", nil))
 	e.clock.Advance(10 * time.Minute)
 
+	// Requests the router does not know must not add label values.
+	for _, req := range []struct{ method, path string }{{"GET", "/api/nope-1234"}, {"GET", "/nope-5678"}, {"BREW", "/api/systems"}} {
+		r, _ := http.NewRequest(req.method, srv.URL+req.path, nil)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
 	fams := scrape(t, srv.URL)
 
 	// What the API says, to compare with.
@@ -296,10 +305,18 @@ func TestMetricsScrape(t *testing.T) {
 			t.Errorf("unexpected metric %s", name)
 		}
 	}
-	// The HTTP histogram labels requests by route pattern, never raw path.
-	for k := range series(fams["status_incident_http_request_duration_seconds"]) {
-		if strings.Contains(k, `route="/api/dependencies/`+idStr(db["id"])) {
-			t.Errorf("a raw path became a label: %s", k)
+	// The HTTP histogram labels requests by route pattern, never raw path,
+	// and by known methods.
+	httpSeries := series(fams["status_incident_http_request_duration_seconds"])
+	for k := range httpSeries {
+		if strings.Contains(k, `route="/api/dependencies/`+idStr(db["id"])) || strings.Contains(k, "nope") ||
+			strings.Contains(k, "BREW") {
+			t.Errorf("a raw path or method became a label: %s", k)
+		}
+	}
+	for _, k := range []string{`{code="404",method="GET",route="unmatched"}`, `{code="405",method="OTHER",route="unmatched"}`} {
+		if _, ok := httpSeries[k]; !ok {
+			t.Errorf("no series %s: %v", k, slices.Sorted(maps.Keys(httpSeries)))
 		}
 	}
 	if _, ok := series(fams["status_incident_http_request_duration_seconds"])[`{code="200",method="POST",route="/api/dependencies/{id}/check"}`]; !ok {
