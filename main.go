@@ -37,6 +37,7 @@ import (
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
+	"github.com/status-incident/status-incident/internal/interfaces/metrics"
 	"github.com/status-incident/status-incident/internal/interfaces/worker"
 	"github.com/status-incident/status-incident/migrations"
 )
@@ -191,8 +192,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// The fleet's gauges, check durations and webhook deliveries on /metrics.
+	// (Webhook dispatchers report with serviceMetrics.ObserveDelivery.)
+	serviceMetrics, err := metrics.New(reg, metrics.Config{Stats: application.NewStatsService(db, time.Now), Log: log})
+	if err != nil {
+		return err
+	}
 	// Workers run until the server has drained; they stop before the database closes.
-	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log})
+	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log,
+		OnCheck: serviceMetrics.ObserveCheck})
 	monitors.OnChange(scheduler.Changed)
 	systems.OnDependenciesRemoved(func(ids []int64) {
 		for _, id := range ids {

@@ -373,4 +373,31 @@ func TestServeRunsHeartbeats(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond) // polling the service's state with a deadline
 	}
+
+	// /metrics carries the fleet's gauges and the scheduler's check
+	// durations, as main wires them.
+	resp := get(t, base+"/metrics", "")
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	depLabels := fmt.Sprintf(`{dependency_id="%v",dependency_name="Payments",system_id="%v",system_name="Shop"}`, dep["id"], sys["id"])
+	for _, prefix := range []string{
+		"status_incident_systems_total 1\n",
+		"status_incident_dependency_status" + depLabels + " ",
+		"status_incident_dependency_consecutive_failures" + depLabels + " ",
+		"status_incident_dependency_latency_ms" + depLabels + " ",
+		`status_incident_check_duration_seconds_count{result="failure"} `,
+		`status_incident_webhook_deliveries_total{outcome="delivered"} 0`,
+		"go_goroutines ",
+		"process_cpu_seconds_total ",
+	} {
+		if !strings.Contains(string(body), "\n"+prefix) {
+			t.Errorf("/metrics lacks %q", prefix)
+		}
+	}
+	if strings.Contains(string(body), `status_incident_check_duration_seconds_count{result="failure"} 0`) {
+		t.Error("the scheduler's failed checks are not in status_incident_check_duration_seconds")
+	}
 }

@@ -170,6 +170,12 @@ func (s *AnalyticsService) maintenanceBySystem(ctx context.Context, w domain.Win
 	if err != nil {
 		return nil, err
 	}
+	return maintenanceLookup(ms), nil
+}
+
+// maintenanceLookup returns a lookup of the windows of ms covering each
+// system.
+func maintenanceLookup(ms []domain.Maintenance) func(int64) []domain.Window {
 	var all []domain.Window
 	per := map[int64][]domain.Window{}
 	for _, m := range ms {
@@ -187,7 +193,7 @@ func (s *AnalyticsService) maintenanceBySystem(ctx context.Context, w domain.Win
 			return per[id]
 		}
 		return append(append([]domain.Window(nil), all...), per[id]...)
-	}, nil
+	}
 }
 
 // piece is a part of a window: raw history, or one stored unit.

@@ -131,3 +131,12 @@ type IncidentFilter struct {
 	Before int64
 	Limit  int
 }
+
+// IncidentTally counts incidents, in all and by impact and status.
+type IncidentTally struct {
+	Total int
+	// Active counts the incidents that are not resolved.
+	Active   int
+	ByImpact map[Impact]int
+	ByStatus map[IncidentStatus]int
+}

@@ -142,3 +142,10 @@ type MaintenanceEvent struct {
 	// At is when the event was emitted.
 	At time.Time
 }
+
+// MaintenanceCounts counts the windows that are in progress and scheduled at
+// one instant (cancelled and completed ones are in neither).
+type MaintenanceCounts struct {
+	InProgress int
+	Scheduled  int
+}

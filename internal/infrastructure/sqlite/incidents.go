@@ -298,3 +298,32 @@ func (db *DB) LastManualChangeID(ctx context.Context, systemID int64) (int64, er
 	}
 	return id, nil
 }
+
+// TallyIncidents counts every incident by impact and status, in one grouped
+// query.
+func (db *DB) TallyIncidents(ctx context.Context) (domain.IncidentTally, error) {
+	t := domain.IncidentTally{ByImpact: map[domain.Impact]int{}, ByStatus: map[domain.IncidentStatus]int{}}
+	rows, err := db.read.QueryContext(ctx, `SELECT impact, status, count(*) FROM incidents GROUP BY impact, status`)
+	if err != nil {
+		return t, fmt.Errorf("tally incidents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var impact domain.Impact
+		var status domain.IncidentStatus
+		var n int
+		if err := rows.Scan(&impact, &status, &n); err != nil {
+			return t, fmt.Errorf("tally incidents: %w", err)
+		}
+		t.Total += n
+		t.ByImpact[impact] += n
+		t.ByStatus[status] += n
+		if status != domain.IncidentResolved {
+			t.Active += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return t, fmt.Errorf("tally incidents: %w", err)
+	}
+	return t, nil
+}

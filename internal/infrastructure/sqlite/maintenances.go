@@ -317,3 +317,16 @@ func (db *DB) ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]doma
 	}
 	return events, nil
 }
+
+// CountMaintenances counts the windows in progress and scheduled at now, in
+// one query, with the same bounds as ListMaintenances' status filters.
+func (db *DB) CountMaintenances(ctx context.Context, now time.Time) (domain.MaintenanceCounts, error) {
+	var c domain.MaintenanceCounts
+	at := formatTime(now)
+	err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(starts_at <= ?), 0), coalesce(sum(starts_at > ?), 0)
+		FROM maintenances WHERE cancelled_at IS NULL AND ends_at > ?`, at, at, at).Scan(&c.InProgress, &c.Scheduled)
+	if err != nil {
+		return c, fmt.Errorf("count maintenances: %w", err)
+	}
+	return c, nil
+}

@@ -30,7 +30,7 @@ func requestLog(log *slog.Logger, hist *prometheus.HistogramVec) func(http.Handl
 			if status == 0 {
 				status = http.StatusOK
 			}
-			hist.WithLabelValues(r.Method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+			hist.WithLabelValues(methodLabel(r.Method), route, strconv.Itoa(status)).Observe(elapsed.Seconds())
 			level := slog.LevelDebug
 			if status >= 500 {
 				level = slog.LevelWarn
@@ -40,6 +40,17 @@ func requestLog(log *slog.Logger, hist *prometheus.HistogramVec) func(http.Handl
 				"request_id", middleware.GetReqID(r.Context()))
 		})
 	}
+}
+
+// methodLabel keeps the method label's values bounded: a client may send
+// any token as its method.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }
 
 // recoverer turns a panic in a handler into a logged 500 instead of a

@@ -47,6 +47,11 @@ type SchedulerOptions struct {
 	// starts (start − scheduled time), for metrics. It is called from the
 	// workers at once, so it must be safe for concurrent use, and quick.
 	OnLag func(lag time.Duration)
+	// OnCheck, when set, is called after each check that completed (not
+	// interrupted by the stop) with its result and how long RunCheck took
+	// by the scheduler's clock, for metrics. Like OnLag it is called from
+	// the workers at once, so it must be safe for concurrent use, and quick.
+	OnCheck func(r domain.CheckResult, took time.Duration)
 }
 
 // SchedulerStats are the scheduler's counters since it was created.
@@ -98,6 +103,7 @@ type Scheduler struct {
 	log    *slog.Logger
 	conc   int
 	onLag  func(time.Duration)
+	onChk  func(domain.CheckResult, time.Duration)
 	batch  *batchWriter
 	active atomic.Bool
 
@@ -133,6 +139,7 @@ func NewScheduler(runner CheckRunner, opts SchedulerOptions) *Scheduler {
 		log:     opts.Log,
 		conc:    opts.Concurrency,
 		onLag:   opts.OnLag,
+		onChk:   opts.OnCheck,
 		batch:   newBatchWriter(runner.Record, opts.Clock, opts.Log, opts.BatchSize, opts.FlushInterval),
 		changes: map[int64]struct{}{},
 		wake:    make(chan struct{}, 1),
@@ -327,11 +334,15 @@ func (s *Scheduler) check(ctx context.Context, j job) {
 	if s.onLag != nil {
 		s.onLag(lag)
 	}
+	began := s.clock.Now()
 	r := s.runner.RunCheck(ctx, *j.p, j.due)
 	if ctx.Err() != nil {
 		// Interrupted by the stop: says nothing about the target.
 		s.interrupted.Add(1)
 	} else {
+		if s.onChk != nil {
+			s.onChk(r, max(s.clock.Now().Sub(began), 0))
+		}
 		s.batch.add(r)
 	}
 	s.completed.Add(1) // after add: a completed check's result is queued

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -476,4 +477,42 @@ func TestSchedulerRunErrors(t *testing.T) {
 			t.Error("a second Run at the same time succeeded")
 		}
 	})
+}
+
+// TestSchedulerReportsCheckDurations checks the OnCheck hook: called once
+// per completed check with its result and how long it took by the
+// scheduler's clock, and not for a check the stop interrupted.
+func TestSchedulerReportsCheckDurations(t *testing.T) {
+	type observed struct {
+		id   int64
+		ok   bool
+		took time.Duration
+	}
+	var mu sync.Mutex
+	var got []observed
+	gate := make(chan struct{})
+	h := startScheduler(t, SchedulerOptions{OnCheck: func(r domain.CheckResult, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, observed{r.DependencyID, r.OK, took})
+	}}, probe(7, iv))
+	h.r.setCheck(blockUntilReleased(gate))
+	first := firstDue(7, iv, t0)
+	h.clock.AdvanceTo(first)
+	h.waitCalls(7, 1)
+	h.clock.Advance(1500 * time.Millisecond) // the check takes 1.5 s
+	h.release(gate)
+	h.waitIdle(1)
+
+	h.clock.AdvanceTo(first.Add(iv))
+	h.waitCalls(7, 2)
+	if err := h.stop(); err != nil { // interrupts the second check
+		t.Fatalf("Run = %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []observed{{7, true, 1500 * time.Millisecond}}
+	if !slices.Equal(got, want) {
+		t.Errorf("OnCheck saw %+v, want %+v", got, want)
+	}
 }
