@@ -52,6 +52,8 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics computes figures and keeps SLA breaches and reports.
 	Analytics *application.AnalyticsService
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks *application.WebhookService
 	// LiveRefresh is how often the dashboard and system pages refresh in
 	// place (default 20 s; tests set it short).
 	LiveRefresh time.Duration
@@ -92,6 +94,7 @@ func New(cfg Config) (http.Handler, error) {
 	apiHandler.WithIncidents(cfg.Incidents)
 	apiHandler.WithMaintenances(cfg.Maintenances)
 	apiHandler.WithAnalytics(cfg.Analytics)
+	apiHandler.WithWebhooks(cfg.Webhooks)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {
