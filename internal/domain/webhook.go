@@ -269,9 +269,9 @@ func (r SendResult) Classify() Outcome {
 
 // Retry policy of deliveries.
 const (
-	RetryBase     = 30 * time.Second
-	RetryMax      = 6 * time.Hour
-	RetryGiveUp   = 24 * time.Hour
+	RetryBase      = 30 * time.Second
+	RetryMax       = 6 * time.Hour
+	RetryGiveUp    = 24 * time.Hour
 	AttemptTimeout = 10 * time.Second
 )
 
