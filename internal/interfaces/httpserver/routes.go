@@ -186,6 +186,17 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(get, "/admin/apikeys/{id}/delete", admin, p.AdminConfirmDeleteAPIKey),
 		rt(post, "/admin/apikeys/{id}/delete", admin, p.AdminDeleteAPIKey),
 		rt(get, "/admin/audit", admin, p.AdminAuditPage),
+
+		// Webhooks and their delivery history.
+		rt(get, "/admin/webhooks", admin, p.AdminWebhooksPage),
+		rt(post, "/admin/webhooks", admin, p.AdminCreateWebhook),
+		rt(get, "/admin/webhooks/{id}/edit", admin, p.AdminEditWebhook),
+		rt(post, "/admin/webhooks/{id}", admin, p.AdminUpdateWebhook),
+		rt(post, "/admin/webhooks/{id}/test", admin, p.AdminTestWebhook),
+		rt(get, "/admin/webhooks/{id}/deliveries", admin, p.AdminWebhookDeliveries),
+		rt(post, "/admin/deliveries/{id}/retry", admin, p.AdminRetryDelivery),
+		rt(get, "/admin/webhooks/{id}/delete", admin, p.AdminConfirmDeleteWebhook),
+		rt(post, "/admin/webhooks/{id}/delete", admin, p.AdminDeleteWebhook),
 	}
 }
 
