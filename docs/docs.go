@@ -4949,6 +4949,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Each delivery comes with attempt_log: every attempt with its time, status code, error, duration and outcome.",
                 "produces": [
                     "application/json"
                 ],
@@ -5150,6 +5151,35 @@ const docTemplate = `{
                 }
             }
         },
+        "api.AttemptResponse": {
+            "type": "object",
+            "properties": {
+                "attempted_at": {
+                    "type": "string"
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "error": {
+                    "type": "string",
+                    "example": "HTTP 503"
+                },
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "delivered",
+                        "retry",
+                        "failed"
+                    ],
+                    "example": "retry"
+                },
+                "status_code": {
+                    "type": "integer",
+                    "example": 503
+                }
+            }
+        },
         "api.AuditResponse": {
             "type": "object",
             "properties": {
@@ -5272,6 +5302,13 @@ const docTemplate = `{
         "api.DeliveryResponse": {
             "type": "object",
             "properties": {
+                "attempt_log": {
+                    "description": "AttemptLog lists every attempt, oldest first (in the delivery list).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.AttemptResponse"
+                    }
+                },
                 "attempts": {
                     "type": "integer",
                     "example": 1

@@ -124,6 +124,7 @@ type WebhookStore interface {
 	ListDeliveries(ctx context.Context, webhookID, before int64, limit int) ([]domain.Delivery, error)
 	GetDelivery(ctx context.Context, id int64) (domain.Delivery, error)
 	ListAttempts(ctx context.Context, deliveryID int64, limit int) ([]domain.DeliveryAttempt, error)
+	LoadAttempts(ctx context.Context, ds []domain.Delivery) error
 	RetryDelivery(ctx context.Context, id int64, at time.Time, a domain.AuditEntry) error
 
 	ClaimDueDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]domain.DeliveryJob, error)

@@ -222,7 +222,7 @@ func (s *WebhookService) Test(ctx context.Context, id int64) (TestResult, error)
 }
 
 // Deliveries returns the newest deliveries of webhook id below the cursor
-// before (0: newest). ErrNotFound for an unknown webhook; a
+// before (0: newest), each with its attempt log. ErrNotFound for an unknown webhook; a
 // *ValidationError for a bad limit.
 func (s *WebhookService) Deliveries(ctx context.Context, id, before int64, limit int) ([]domain.Delivery, error) {
 	if _, err := s.store.GetWebhook(ctx, id); err != nil {
@@ -234,7 +234,11 @@ func (s *WebhookService) Deliveries(ctx context.Context, id, before int64, limit
 	if limit < 1 || limit > maxDeliveryLimit {
 		return nil, domain.Invalid("limit", "must be between 1 and %d", maxDeliveryLimit)
 	}
-	return s.store.ListDeliveries(ctx, id, before, limit)
+	ds, err := s.store.ListDeliveries(ctx, id, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	return ds, s.store.LoadAttempts(ctx, ds)
 }
 
 // Attempts returns the logged attempts of delivery id, oldest first. ErrNotFound.

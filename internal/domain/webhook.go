@@ -221,6 +221,8 @@ type Delivery struct {
 	LastError      string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Log holds the attempts, oldest first, when the listing loaded them.
+	Log []DeliveryAttempt
 }
 
 // DeliveryAttempt logs one attempt.

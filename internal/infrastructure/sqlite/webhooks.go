@@ -243,6 +243,38 @@ func (db *DB) ListAttempts(ctx context.Context, deliveryID int64, limit int) ([]
 	return out, rows.Err()
 }
 
+// LoadAttempts fills the Log of each delivery in ds (a bounded list) with
+// its attempts, oldest first, in one query.
+func (db *DB) LoadAttempts(ctx context.Context, ds []domain.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	idx := make(map[int64]int, len(ds))
+	args := make([]any, len(ds))
+	for i := range ds {
+		idx[ds[i].ID] = i
+		args[i] = ds[i].ID
+		ds[i].Log = []domain.DeliveryAttempt{}
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, delivery_id, attempted_at, status_code, error, duration_ms, outcome
+		FROM delivery_attempts WHERE delivery_id IN (?`+strings.Repeat(",?", len(ds)-1)+`) ORDER BY delivery_id, id`, args...)
+	if err != nil {
+		return fmt.Errorf("load delivery attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a domain.DeliveryAttempt
+		var ms int64
+		if err := rows.Scan(&a.ID, &a.DeliveryID, scanTime{&a.AttemptedAt}, &a.StatusCode, &a.Error, &ms, &a.Outcome); err != nil {
+			return fmt.Errorf("load delivery attempts: %w", err)
+		}
+		a.Duration = time.Duration(ms) * time.Millisecond
+		d := &ds[idx[a.DeliveryID]]
+		d.Log = append(d.Log, a)
+	}
+	return rows.Err()
+}
+
 // ClaimDueDeliveries returns at most limit pending deliveries due at now,
 // oldest due first, with their webhook and event, and moves their next
 // attempt to leaseUntil in the same transaction: a delivery is handed out

@@ -100,6 +100,17 @@ type DeliveryResponse struct {
 	LastError      string     `json:"last_error" example:""`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// AttemptLog lists every attempt, oldest first (in the delivery list).
+	AttemptLog []AttemptResponse `json:"attempt_log,omitempty"`
+}
+
+// AttemptResponse is one logged delivery attempt.
+type AttemptResponse struct {
+	AttemptedAt time.Time `json:"attempted_at"`
+	StatusCode  int       `json:"status_code" example:"503"`
+	Error       string    `json:"error" example:"HTTP 503"`
+	DurationMS  int64     `json:"duration_ms" example:"120"`
+	Outcome     string    `json:"outcome" enums:"delivered,retry,failed" example:"retry"`
 }
 
 func deliveryDTO(d domain.Delivery) DeliveryResponse {
@@ -107,6 +118,13 @@ func deliveryDTO(d domain.Delivery) DeliveryResponse {
 		Attempts: d.Attempts, LastStatusCode: d.LastStatusCode, LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	if d.State == domain.DeliveryPending {
 		out.NextAttemptAt = optTime(d.NextAttemptAt)
+	}
+	if d.Log != nil {
+		out.AttemptLog = make([]AttemptResponse, len(d.Log))
+		for i, a := range d.Log {
+			out.AttemptLog[i] = AttemptResponse{AttemptedAt: a.AttemptedAt, StatusCode: a.StatusCode, Error: a.Error,
+				DurationMS: a.Duration.Milliseconds(), Outcome: string(a.Outcome)}
+		}
 	}
 	return out
 }
@@ -279,6 +297,7 @@ func (h *Handler) TestWebhook(w http.ResponseWriter, r *http.Request) {
 // ListDeliveries godoc
 //
 //	@Summary		The delivery log of a webhook, newest first
+//	@Description	Each delivery comes with attempt_log: every attempt with its time, status code, error, duration and outcome.
 //	@Tags			webhooks
 //	@Produce		json
 //	@Security		ApiKeyAuth

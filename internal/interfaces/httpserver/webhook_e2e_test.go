@@ -139,6 +139,9 @@ func TestWebhookAPI(t *testing.T) {
 		t.Fatalf("deliveries = %v", ds)
 	}
 	did := idStr(ds[0]["id"])
+	if log, _ := ds[0]["attempt_log"].([]any); len(log) != 1 || log[0].(map[string]any)["outcome"] != "delivered" {
+		t.Errorf("attempt_log = %v, want one delivered attempt", ds[0]["attempt_log"])
+	}
 
 	// Retry sends the same delivery again; a pending one cannot be retried.
 	var d map[string]any

@@ -95,7 +95,7 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Fatalf("jobs = %d, want 1", len(jobs))
 	}
 	r = get("deliveries", fmt.Sprintf("/admin/webhooks/%d/deliveries", id))
-	wantContains(t, "deliveries", r, "Status change", "Delivered", "HTTP 202", fmt.Sprintf(`action="/admin/deliveries/%d/retry"`, jobs[0].Delivery.ID))
+	wantContains(t, "deliveries", r, "Status change", "Delivered", "HTTP 202", "<details><summary>1</summary>", ": delivered, HTTP 202", fmt.Sprintf(`action="/admin/deliveries/%d/retry"`, jobs[0].Delivery.ID))
 	r = e.post(fmt.Sprintf("/admin/deliveries/%d/retry", jobs[0].Delivery.ID), nil)
 	wantStatus(t, "retry", r, http.StatusSeeOther)
 	d, _ := e.webhooks.Deliveries(context.Background(), id, 0, 10)
