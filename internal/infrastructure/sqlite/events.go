@@ -12,7 +12,7 @@ import (
 )
 
 // insertEvent writes e to the outbox in tx, the transaction of the change it
-// reports, and fans it out: one pending delivery per enabled webhook that
+// reports (callers first check that someone subscribes), and fans it out: one pending delivery per enabled webhook that
 // wants it, due at once. It sets e.ID.
 func insertEvent(ctx context.Context, tx *sql.Tx, e *domain.Event) error {
 	e.OccurredAt = e.OccurredAt.UTC().Truncate(time.Millisecond)
@@ -41,6 +41,19 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e *domain.Event) error {
 		}
 	}
 	return nil
+}
+
+// subscribed reports whether an enabled webhook subscribes to events of
+// type typ. Events nobody subscribes to are not written, so that without
+// webhooks the outbox costs a change one lookup in a tiny table.
+func subscribed(ctx context.Context, tx *sql.Tx, typ domain.EventType) (bool, error) {
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhooks
+		WHERE enabled = 1 AND instr(',' || events || ',', ',' || ? || ',') > 0)`, typ).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("webhooks for %s: %w", typ, err)
+	}
+	return ok, nil
 }
 
 // scanEvent reads the columns id, type, occurred_at, data.
@@ -108,6 +121,9 @@ func inMaintenance(ctx context.Context, tx *sql.Tx, systemID int64, t time.Time)
 // insertStatusEvents writes a status_change event for every transition in
 // changes (notes, with the old status equal to the new, are not sent).
 func insertStatusEvents(ctx context.Context, tx *sql.Tx, changes []domain.StatusChange, at time.Time) error {
+	if ok, err := subscribed(ctx, tx, domain.EventStatusChange); err != nil || !ok {
+		return err
+	}
 	for _, c := range changes {
 		if !c.IsTransition() {
 			continue
@@ -145,6 +161,9 @@ func insertStatusEvents(ctx context.Context, tx *sql.Tx, changes []domain.Status
 // insertIncidentEvent writes an incident event for inc; msg is the timeline
 // entry that came with it (nil for none).
 func insertIncidentEvent(ctx context.Context, tx *sql.Tx, typ domain.EventType, inc *domain.Incident, msg *domain.IncidentUpdate, at time.Time) error {
+	if ok, err := subscribed(ctx, tx, typ); err != nil || !ok {
+		return err
+	}
 	refs, err := systemRefs(ctx, tx, inc.SystemIDs)
 	if err != nil {
 		return err
@@ -159,6 +178,9 @@ func insertIncidentEvent(ctx context.Context, tx *sql.Tx, typ domain.EventType, 
 
 // insertMaintenanceEvent writes a maintenance event for m.
 func insertMaintenanceEvent(ctx context.Context, tx *sql.Tx, typ domain.EventType, m domain.Maintenance, at time.Time) error {
+	if ok, err := subscribed(ctx, tx, typ); err != nil || !ok {
+		return err
+	}
 	refs, err := systemRefs(ctx, tx, m.SystemIDs)
 	if err != nil {
 		return err
@@ -166,6 +188,20 @@ func insertMaintenanceEvent(ctx context.Context, tx *sql.Tx, typ domain.EventTyp
 	mi := &domain.MaintenanceInfo{ID: m.ID, Title: m.Title, Description: m.Description, StartsAt: m.StartsAt,
 		EndsAt: m.EndsAt, CancelledAt: m.CancelledAt}
 	return insertEvent(ctx, tx, &domain.Event{Type: typ, OccurredAt: at, Systems: refs, Maintenance: mi})
+}
+
+// insertBreachEvent writes the sla_breach event of b.
+func insertBreachEvent(ctx context.Context, tx *sql.Tx, b *domain.SLABreach) error {
+	if ok, err := subscribed(ctx, tx, domain.EventSLABreach); err != nil || !ok {
+		return err
+	}
+	refs, err := systemRefs(ctx, tx, []int64{b.SystemID})
+	if err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, &domain.Event{Type: domain.EventSLABreach, OccurredAt: b.DetectedAt, Systems: refs,
+		Breach: &domain.BreachEvent{ID: b.ID, PeriodKind: b.PeriodKind, PeriodStart: b.Period.From, PeriodEnd: b.Period.To,
+			Target: b.Target, Availability: b.Availability}})
 }
 
 // DeleteEventsBefore removes events older than t that no pending delivery

@@ -44,13 +44,7 @@ func (db *DB) RecordBreach(ctx context.Context, b *domain.SLABreach) (bool, erro
 		return false, nil
 	}
 	b.ID, _ = res.LastInsertId()
-	refs, err := systemRefs(ctx, tx, []int64{b.SystemID})
-	if err != nil {
-		return false, err
-	}
-	if err := insertEvent(ctx, tx, &domain.Event{Type: domain.EventSLABreach, OccurredAt: b.DetectedAt, Systems: refs,
-		Breach: &domain.BreachEvent{ID: b.ID, PeriodKind: b.PeriodKind, PeriodStart: b.Period.From, PeriodEnd: b.Period.To,
-			Target: b.Target, Availability: b.Availability}}); err != nil {
+	if err := insertBreachEvent(ctx, tx, b); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {

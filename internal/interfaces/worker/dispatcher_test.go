@@ -82,6 +82,7 @@ type hookEnv struct {
 	svc   *application.WebhookService
 	stop  func()
 	seen  atomic.Int64
+	disp  *Dispatcher
 }
 
 func newHookEnv(t *testing.T) *hookEnv {
@@ -106,6 +107,7 @@ func (e *hookEnv) open() {
 		systems, application.WebhookConfig{Now: e.clock.Now, Jitter: func() float64 { return 0.5 }})
 	d := NewDispatcher(e.svc, e.clock, slog.New(slog.DiscardHandler), 4)
 	d.OnAttempt = func(string, string) { e.seen.Add(1) }
+	e.disp = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -153,6 +155,8 @@ func (e *hookEnv) incident(title string) {
 		Message: "looking", Author: "alice", CreatedAt: e.clock.Now()}, domain.AuditEntry{}); err != nil {
 		e.t.Fatal(err)
 	}
+	// The fake clock stands still: tell the dispatcher instead of waiting for its poll.
+	e.disp.Wake()
 }
 
 func (e *hookEnv) deliveries(w domain.Webhook) []domain.Delivery {
