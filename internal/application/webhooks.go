@@ -78,8 +78,8 @@ func (in WebhookInput) apply(w *domain.Webhook) error {
 	if in.Type != nil {
 		w.Type = domain.WebhookType(*in.Type)
 	}
-	// A masked Telegram URL sent back unchanged keeps the stored one.
-	keepURL := in.URL != nil && w.Type == domain.WebhookTelegram && w.URL != "" && *in.URL == w.MaskedURL()
+	// The masked URL sent back unchanged keeps the stored one.
+	keepURL := in.URL != nil && w.URL != "" && *in.URL == w.MaskedURL()
 	newURL := in.URL != nil && *in.URL != "" && !keepURL
 	newToken := in.BotToken != nil && *in.BotToken != ""
 	if in.URL != nil && !keepURL {

@@ -130,28 +130,48 @@ func (w Webhook) TelegramChatID() string {
 	return ""
 }
 
-// MaskedURL is the URL as it may be shown: a Telegram URL carries the bot
-// token in its path, which is replaced by a mask.
+// secretParams are query parameters that carry credentials (the Teams
+// workflow URL signs itself with sig).
+var secretParams = []string{"sig", "signature", "token", "access_token", "key", "api_key", "apikey", "secret"}
+
+// MaskedURL is the URL as it may be shown. Receiver URLs are credentials
+// themselves: the last path segment of a Slack or Discord webhook URL, the
+// bot token in a Telegram URL and credential query parameters (Teams' sig)
+// are replaced by Mask. Sending the masked URL back on edit keeps the
+// stored one.
 func (w Webhook) MaskedURL() string {
-	if w.Type != WebhookTelegram || w.URL == "" {
-		return w.URL
+	if w.URL == "" {
+		return ""
 	}
 	u, err := url.Parse(w.URL)
 	if err != nil {
 		return Mask
 	}
-	parts := strings.Split(u.Path, "/")
-	for i, p := range parts {
-		if strings.HasPrefix(p, "bot") && len(p) > 3 {
-			parts[i] = "bot" + Mask
+	parts := strings.Split(u.EscapedPath(), "/")
+	switch w.Type {
+	case WebhookTelegram:
+		for i, p := range parts {
+			if strings.HasPrefix(p, "bot") && len(p) > 3 {
+				parts[i] = "bot" + Mask
+			}
+		}
+	case WebhookSlack, WebhookDiscord:
+		if n := len(parts); n > 2 && parts[n-1] != "" {
+			parts[n-1] = Mask
 		}
 	}
-	return u.Scheme + "://" + u.Host + strings.Join(parts, "/") + func() string {
-		if u.RawQuery != "" {
-			return "?" + u.RawQuery
+	out := u.Scheme + "://" + u.Host + strings.Join(parts, "/")
+	if u.RawQuery != "" {
+		q := strings.Split(u.RawQuery, "&")
+		for i, kv := range q {
+			k, _, _ := strings.Cut(kv, "=")
+			if slices.Contains(secretParams, strings.ToLower(k)) {
+				q[i] = k + "=" + Mask
+			}
 		}
-		return ""
-	}()
+		out += "?" + strings.Join(q, "&")
+	}
+	return out
 }
 
 // Mask stands for a stored secret in responses and pages.

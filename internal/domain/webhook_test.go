@@ -119,9 +119,22 @@ func TestWebhookValidate(t *testing.T) {
 }
 
 func TestMaskedURL(t *testing.T) {
-	w := Webhook{Type: WebhookTelegram, URL: "https://api.telegram.org/bot123:SECRET/sendMessage?chat_id=5"}
-	if got, want := w.MaskedURL(), "https://api.telegram.org/bot********/sendMessage?chat_id=5"; got != want {
-		t.Errorf("MaskedURL = %q, want %q", got, want)
+	tests := []struct {
+		typ       WebhookType
+		url, want string
+	}{
+		{WebhookTelegram, "https://api.telegram.org/bot123:SECRET/sendMessage?chat_id=5", "https://api.telegram.org/bot********/sendMessage?chat_id=5"},
+		{WebhookSlack, "https://hooks.slack.com/services/T0/B0/SECRET", "https://hooks.slack.com/services/T0/B0/********"},
+		{WebhookDiscord, "https://discord.com/api/webhooks/123/SECRET", "https://discord.com/api/webhooks/123/********"},
+		{WebhookTeams, "https://x.logic.azure.com:443/workflows/1/triggers/manual/paths/invoke?api-version=2016-06-01&sp=a&sig=SECRET",
+			"https://x.logic.azure.com:443/workflows/1/triggers/manual/paths/invoke?api-version=2016-06-01&sp=a&sig=********"},
+		{WebhookGeneric, "https://example.com/hook?token=SECRET&x=1", "https://example.com/hook?token=********&x=1"},
+		{WebhookGeneric, "https://example.com/hook", "https://example.com/hook"},
+	}
+	for _, tt := range tests {
+		if got := (Webhook{Type: tt.typ, URL: tt.url}).MaskedURL(); got != tt.want {
+			t.Errorf("%s: MaskedURL = %q, want %q", tt.typ, got, tt.want)
+		}
 	}
 	if got := (Webhook{Type: WebhookTelegram, BotToken: "1:X", ChatID: "5"}).TargetURL(); got != TelegramAPI+"/bot1:X/sendMessage" {
 		t.Errorf("TargetURL = %q", got)

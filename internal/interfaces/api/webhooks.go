@@ -40,7 +40,8 @@ func (r WebhookRequest) input() application.WebhookInput {
 }
 
 // WebhookResponse is a webhook; secret and bot_token are "********" when
-// set, "" otherwise, and a Telegram URL has its bot token masked.
+// set, "" otherwise, and the credential parts of url (the token of a Slack,
+// Discord or Telegram URL, a sig parameter) are masked the same way.
 type WebhookResponse struct {
 	ID                      int64     `json:"id" example:"1"`
 	Name                    string    `json:"name" example:"Ops channel"`

@@ -110,6 +110,12 @@ func TestWebhookAPI(t *testing.T) {
 	if tg["bot_token"] != "********" || !strings.Contains(tgURL["url"].(string), "/bot********/sendMessage") {
 		t.Errorf("telegram = %v / %v", tg, tgURL)
 	}
+	var slack map[string]any
+	call(201, "POST", "/api/webhooks", map[string]any{"name": "Slack", "type": "slack",
+		"url": "https://hooks.slack.com/services/T0/B0/SLACKURLSECRET", "events": []string{"sla_breach"}}).json(t, &slack)
+	if slack["url"] != "https://hooks.slack.com/services/T0/B0/********" {
+		t.Errorf("slack url = %v, want its token masked", slack["url"])
+	}
 	// Sending the masked URL back keeps the real one.
 	call(200, "PUT", "/api/webhooks/"+idStr(tgURL["id"]), map[string]any{"url": tgURL["url"], "name": "TG2 renamed"})
 	stored, err := e.webhooks.Get(context.Background(), int64(tgURL["id"].(float64)))
@@ -180,7 +186,7 @@ func TestWebhookAPI(t *testing.T) {
 	call(404, "POST", "/api/deliveries/99999/retry", nil)
 
 	for _, b := range bodies {
-		for _, s := range []string{secret, botToken, urlToken, "BOTTOKENSECRET", "URLTOKENSECRET"} {
+		for _, s := range []string{secret, botToken, urlToken, "BOTTOKENSECRET", "URLTOKENSECRET", "SLACKURLSECRET"} {
 			if strings.Contains(b, s) {
 				t.Errorf("a response shows a secret: %s", b)
 			}
