@@ -28,6 +28,8 @@ type config struct {
 	BaseURL          string
 	CheckConcurrency int
 	Retention        time.Duration
+	// WebhookConcurrency bounds the webhook deliveries in flight.
+	WebhookConcurrency int
 }
 
 // usageError is a configuration problem: start-up stops with exit code 2.
@@ -58,8 +60,15 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.BoolVar(&c.AnonymousRead, "anonymous-read", envBool(getenv, "STATUS_ANONYMOUS_READ"), "let visitors without login read the internal pages and API (env STATUS_ANONYMOUS_READ)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool(getenv, "STATUS_SECURE_COOKIES"), "mark cookies Secure even on plain HTTP, e.g. behind a TLS proxy (env STATUS_SECURE_COOKIES)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", getenv("STATUS_METRICS_TOKEN"), "require this bearer token on /metrics (env STATUS_METRICS_TOKEN)")
-	fs.StringVar(&c.BaseURL, "base-url", getenv("STATUS_BASE_URL"), "public URL of the service, for links such as push URLs (env STATUS_BASE_URL; default: the request's host)")
-	c.CheckConcurrency, c.Retention = 64, 7*24*time.Hour
+	fs.StringVar(&c.BaseURL, "base-url", getenv("STATUS_BASE_URL"), "public URL of the service, for links such as push URLs and in webhook notifications (env STATUS_BASE_URL; default: the request's host, and no links in notifications)")
+	c.CheckConcurrency, c.Retention, c.WebhookConcurrency = 64, 7*24*time.Hour, 4
+	if v := getenv("STATUS_WEBHOOK_CONCURRENCY"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.WebhookConcurrency = n
+		} else {
+			c.WebhookConcurrency = -1
+		}
+	}
 	if v := getenv("STATUS_CHECK_CONCURRENCY"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
 			c.CheckConcurrency = n
@@ -75,6 +84,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (confi
 		}
 	}
 	fs.IntVar(&c.CheckConcurrency, "check-concurrency", c.CheckConcurrency, "heartbeat checks run at once (env STATUS_CHECK_CONCURRENCY)")
+	fs.IntVar(&c.WebhookConcurrency, "webhook-concurrency", c.WebhookConcurrency, "webhook deliveries sent at once (env STATUS_WEBHOOK_CONCURRENCY)")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long raw check results are kept, e.g. 168h (env STATUS_RETENTION)")
 	c.AdminUser, c.AdminPassword = getenv("STATUS_ADMIN_USER"), getenv("STATUS_ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
@@ -103,6 +113,9 @@ func (c config) validate() error {
 	}
 	if c.Addr != "" && (c.CheckConcurrency < 1 || c.CheckConcurrency > 10000) {
 		return &usageError{"check concurrency must be between 1 and 10000"}
+	}
+	if c.Addr != "" && (c.WebhookConcurrency < 1 || c.WebhookConcurrency > 100) {
+		return &usageError{"webhook concurrency must be between 1 and 100"}
 	}
 	if c.Addr != "" && (c.Retention < time.Hour || c.Retention > 366*24*time.Hour) {
 		return &usageError{"retention must be between 1h and 8784h (366 days)"}

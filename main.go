@@ -35,6 +35,7 @@ import (
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
+	"github.com/status-incident/status-incident/internal/infrastructure/notify"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
 	"github.com/status-incident/status-incident/internal/interfaces/metrics"
@@ -187,13 +188,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		auth, application.MonitorConfig{Retention: c.Retention})
 	maintenances := application.NewMaintenanceService(db, systems, application.MaintenanceConfig{})
 	analytics := application.NewAnalyticsService(db, systems, time.Now)
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+	webhooks := application.NewWebhookService(db, notify.New(notify.Options{BaseURL: c.BaseURL}), systems, application.WebhookConfig{})
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Webhooks: webhooks, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
 		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
 	if err != nil {
 		return err
 	}
 	// The fleet's gauges, check durations and webhook deliveries on /metrics.
-	// (Webhook dispatchers report with serviceMetrics.ObserveDelivery.)
 	serviceMetrics, err := metrics.New(reg, metrics.Config{Stats: application.NewStatsService(db, time.Now), Log: log})
 	if err != nil {
 		return err
@@ -207,11 +208,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			scheduler.Changed(id) // its heartbeat is gone: the scheduler drops it
 		}
 	})
-	housekeeping := &worker.Housekeeping{Auth: auth, Monitors: monitors, Log: log, Interval: 30 * time.Second}
+	housekeeping := &worker.Housekeeping{Auth: auth, Monitors: monitors, Webhooks: webhooks, Log: log, Interval: 30 * time.Second}
+	// The dispatcher sends the webhook outbox; every attempt's outcome is counted.
+	dispatcher := worker.NewDispatcher(webhooks, worker.SystemClock{}, log, c.WebhookConcurrency)
+	dispatcher.OnAttempt = func(_, outcome string) { serviceMetrics.ObserveDelivery(outcome) }
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	maintenanceEvents := &worker.MaintenanceEvents{Source: maintenances, Log: log, Interval: 15 * time.Second}
 	analyticsWorker := &worker.Analytics{Source: analytics, Log: log, Interval: time.Minute}
-	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run, maintenanceEvents.Run, analyticsWorker.Run}
+	workers := []func(context.Context) error{scheduler.Run, housekeeping.Run, maintenanceEvents.Run, analyticsWorker.Run, dispatcher.Run}
 	workerDone := make(chan error, len(workers))
 	for _, run := range workers {
 		go func() {

@@ -60,6 +60,8 @@ func TestConfigErrorsExitWithCode2(t *testing.T) {
 		{"bad base url", []string{"-base-url", "status.example.com"}, nil, "invalid base URL"},
 		{"bad concurrency", []string{"-check-concurrency", "0"}, nil, "check concurrency"},
 		{"bad concurrency env", nil, map[string]string{"STATUS_CHECK_CONCURRENCY": "many"}, "check concurrency"},
+		{"bad webhook concurrency", []string{"-webhook-concurrency", "0"}, nil, "webhook concurrency"},
+		{"bad webhook concurrency env", nil, map[string]string{"STATUS_WEBHOOK_CONCURRENCY": "lots"}, "webhook concurrency"},
 		{"bad retention", []string{"-retention", "5m"}, nil, "retention must be"},
 		{"bad retention env", nil, map[string]string{"STATUS_RETENTION": "a week"}, "invalid STATUS_RETENTION"},
 	}
@@ -84,7 +86,7 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour}
+	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4}
 	if c != want {
 		t.Errorf("config = %+v, want %+v", c, want)
 	}
@@ -92,7 +94,7 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour}); c != want {
+	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4}); c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
 }

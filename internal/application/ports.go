@@ -110,3 +110,32 @@ type MaintenanceStore interface {
 	ListMaintenances(ctx context.Context, f domain.MaintenanceFilter) ([]domain.Maintenance, error)
 	ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]domain.MaintenanceEvent, error)
 }
+
+// WebhookStore persists webhooks, the event outbox and its deliveries.
+// Methods return ErrNotFound and ErrConflict as documented on the
+// implementation.
+type WebhookStore interface {
+	ListWebhooks(ctx context.Context) ([]domain.Webhook, error)
+	GetWebhook(ctx context.Context, id int64) (domain.Webhook, error)
+	CreateWebhook(ctx context.Context, w *domain.Webhook, a domain.AuditEntry) error
+	UpdateWebhook(ctx context.Context, w *domain.Webhook, a domain.AuditEntry) error
+	DeleteWebhook(ctx context.Context, id int64, a domain.AuditEntry) error
+
+	ListDeliveries(ctx context.Context, webhookID, before int64, limit int) ([]domain.Delivery, error)
+	GetDelivery(ctx context.Context, id int64) (domain.Delivery, error)
+	ListAttempts(ctx context.Context, deliveryID int64, limit int) ([]domain.DeliveryAttempt, error)
+	LoadAttempts(ctx context.Context, ds []domain.Delivery) error
+	RetryDelivery(ctx context.Context, id int64, at time.Time, a domain.AuditEntry) error
+
+	ClaimDueDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]domain.DeliveryJob, error)
+	NextDeliveryDue(ctx context.Context) (time.Time, error)
+	RecordAttempt(ctx context.Context, a *domain.DeliveryAttempt, state domain.DeliveryState, next time.Time) error
+	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// WebhookSender sends one event to one webhook and reports the receiver's
+// answer; deliveryID goes out as the stable id receivers de-duplicate on.
+// It never returns an error: failures are described in the result.
+type WebhookSender interface {
+	Send(ctx context.Context, w domain.Webhook, e domain.Event, deliveryID string) domain.SendResult
+}

@@ -82,6 +82,9 @@ func (db *DB) CreateIncident(ctx context.Context, inc *domain.Incident, first do
 	if err := insertIncidentUpdate(ctx, tx, &first); err != nil {
 		return err
 	}
+	if err := insertIncidentEvent(ctx, tx, domain.EventIncidentCreated, inc, &first, now); err != nil {
+		return err
+	}
 	a.TargetID = inc.ID
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
@@ -103,6 +106,14 @@ func (db *DB) SaveIncident(ctx context.Context, inc *domain.Incident, u *domain.
 		return err
 	}
 	defer tx.Rollback()
+	var oldStatus domain.IncidentStatus
+	err = tx.QueryRowContext(ctx, `SELECT status FROM incidents WHERE id = ?`, inc.ID).Scan(&oldStatus)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.NotFoundf("incident %d not found", inc.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("update incident %d: %w", inc.ID, err)
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = ?, impact = ?, status = ?, system_status = ?, started_at = ?,
 			acknowledged_at = ?, acknowledged_by = ?, resolved_at = ?, postmortem = ?, updated_at = ? WHERE id = ?`,
 		inc.Title, inc.Impact, inc.Status, inc.SystemStatus, formatTime(inc.StartedAt), optTime(inc.AcknowledgedAt),
@@ -121,6 +132,13 @@ func (db *DB) SaveIncident(ctx context.Context, inc *domain.Incident, u *domain.
 		if err := insertIncidentUpdate(ctx, tx, u); err != nil {
 			return err
 		}
+	}
+	typ := domain.EventIncidentUpdated
+	if inc.Status == domain.IncidentResolved && oldStatus != domain.IncidentResolved {
+		typ = domain.EventIncidentResolved
+	}
+	if err := insertIncidentEvent(ctx, tx, typ, inc, u, now); err != nil {
+		return err
 	}
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err

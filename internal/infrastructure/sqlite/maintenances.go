@@ -160,14 +160,18 @@ func (db *DB) CreateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 	if err := db.invalidateMaintenanceSpans(ctx, tx, id); err != nil {
 		return err
 	}
+	m.ID = id
+	if err := insertMaintenanceEvent(ctx, tx, domain.EventMaintenanceScheduled, *m, now); err != nil {
+		return err
+	}
 	a.TargetID = id
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		m.ID = 0
 		return fmt.Errorf("create maintenance: commit: %w", err)
 	}
-	m.ID = id
 	m.CreatedAt, m.UpdatedAt = now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
 	return nil
 }
@@ -236,6 +240,13 @@ func (db *DB) CancelMaintenance(ctx context.Context, id int64, at time.Time, a d
 		formatTime(at), formatTime(now), id); err != nil {
 		return fmt.Errorf("cancel maintenance %d: %w", id, err)
 	}
+	ms, err := listMaintenances(ctx, tx, `SELECT `+maintenanceColumns+` FROM maintenances WHERE id = ?`, id)
+	if err != nil || len(ms) != 1 {
+		return fmt.Errorf("cancel maintenance %d: reload: %w", id, err)
+	}
+	if err := insertMaintenanceEvent(ctx, tx, domain.EventMaintenanceCancelled, ms[0], now); err != nil {
+		return err
+	}
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
@@ -297,6 +308,9 @@ func (db *DB) ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]doma
 			return nil, fmt.Errorf("claim maintenance events: %w", err)
 		}
 		m.StartedEventAt = now
+		if err := insertMaintenanceEvent(ctx, tx, domain.EventMaintenanceStarted, m, now); err != nil {
+			return nil, err
+		}
 		events = append(events, domain.MaintenanceEvent{Type: domain.MaintenanceStartedEvent, Maintenance: m, At: now})
 	}
 	completed, err := listMaintenances(ctx, tx, `SELECT `+maintenanceColumns+` FROM maintenances
@@ -310,6 +324,9 @@ func (db *DB) ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]doma
 			return nil, fmt.Errorf("claim maintenance events: %w", err)
 		}
 		m.CompletedEventAt = now
+		if err := insertMaintenanceEvent(ctx, tx, domain.EventMaintenanceCompleted, m, now); err != nil {
+			return nil, err
+		}
 		events = append(events, domain.MaintenanceEvent{Type: domain.MaintenanceCompletedEvent, Maintenance: m, At: now})
 	}
 	if err := tx.Commit(); err != nil {

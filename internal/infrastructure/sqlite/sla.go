@@ -44,6 +44,9 @@ func (db *DB) RecordBreach(ctx context.Context, b *domain.SLABreach) (bool, erro
 		return false, nil
 	}
 	b.ID, _ = res.LastInsertId()
+	if err := insertBreachEvent(ctx, tx, b); err != nil {
+		return false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("record breach of system %d: commit: %w", b.SystemID, err)
 	}

@@ -77,7 +77,7 @@ func applyStatusUpdate(ctx context.Context, tx *sql.Tx, u domain.StatusUpdate) e
 		c.ID, _ = r.LastInsertId()
 		c.CreatedAt = created.UTC().Truncate(1e6)
 	}
-	return nil
+	return insertStatusEvents(ctx, tx, u.Changes, u.At)
 }
 
 const changeColumns = `id, system_id, coalesce(dependency_id, 0), old_status, new_status, message, source, actor, created_at`

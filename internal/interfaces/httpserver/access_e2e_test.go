@@ -136,6 +136,29 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 				t.Fatalf("no breach to acknowledge: %v", err)
 			}
 			id = bs[len(bs)-1].ID
+		case strings.HasPrefix(pattern, "/api/webhooks/"):
+			id = f.webhook().ID
+		case strings.HasPrefix(pattern, "/api/deliveries/"):
+			// A delivered delivery: an incident fanned out to a webhook, sent once.
+			hook := f.webhook()
+			if _, err := f.e.incidents.Create(ctx, application.IncidentInput{Title: ptrTo(f.uniq("incident"))}); err != nil {
+				t.Fatal(err)
+			}
+			jobs, err := f.e.webhooks.Claim(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range jobs {
+				if _, err := f.e.webhooks.Deliver(ctx, j); err != nil {
+					t.Fatal(err)
+				}
+				if j.Webhook.ID == hook.ID {
+					id = j.Delivery.ID
+				}
+			}
+			if id == 0 {
+				t.Fatal("no delivery for the new webhook")
+			}
 		default:
 			t.Fatalf("no fixture for %s", pattern)
 		}
@@ -168,6 +191,8 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 		"POST /api/dependencies/{id}/heartbeat": fmt.Sprintf(`{"url":%q,"interval":30}`, f.target),
 		"POST /api/maintenances":                fmt.Sprintf(`{"title":%q,"starts_at":"2026-07-01T10:00:00Z","ends_at":"2026-07-01T11:00:00Z"}`, f.uniq("window")),
 		"PUT /api/maintenances/{id}":            `{"title":"moved","ends_at":"2026-07-02T11:00:00Z"}`,
+		"POST /api/webhooks":                    fmt.Sprintf(`{"name":%q,"type":"generic","url":%q,"events":["status_change"]}`, f.uniq("hook"), f.target),
+		"PUT /api/webhooks/{id}":                `{"enabled":false}`,
 		"PUT /api/systems/{id}/sla-target":      `{"sla_target":99.5}`,
 		"POST /api/sla/reports":                 fmt.Sprintf(`{"title":%q,"period":"daily"}`, f.uniq("report")),
 	}[method+" "+pattern]
@@ -220,3 +245,15 @@ func TestPermissionMatrix(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// webhook creates a generic webhook for incidents that posts to the
+// fixtures' loopback target.
+func (f *fixtures) webhook() domain.Webhook {
+	ctx := application.WithActor(context.Background(), "fixture")
+	w, err := f.e.webhooks.Create(ctx, application.WebhookInput{Name: ptrTo(f.uniq("hook")), Type: ptrTo("generic"),
+		URL: ptrTo(f.target), Events: &[]string{"incident_created"}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return w
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
+	"github.com/status-incident/status-incident/internal/infrastructure/notify"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
@@ -35,6 +36,7 @@ type testEnv struct {
 
 	maintenances *application.MaintenanceService
 	analytics    *application.AnalyticsService
+	webhooks     *application.WebhookService
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -56,6 +58,8 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	}
 	cfg.Maintenances = application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: clock.Now})
 	cfg.Analytics = application.NewAnalyticsService(db, systems, clock.Now)
+	cfg.Webhooks = application.NewWebhookService(db, notify.New(notify.Options{BaseURL: "https://status.example.com", Now: clock.Now}),
+		systems, application.WebhookConfig{Now: clock.Now})
 	for _, f := range configure {
 		f(&cfg)
 	}
@@ -63,7 +67,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
 }
 
 // key creates an API key with the given scopes and returns it.

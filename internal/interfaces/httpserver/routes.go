@@ -89,6 +89,16 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(post, "/api/incidents/{id}/acknowledge", write, a.AcknowledgeIncident),
 		rt(post, "/api/incidents/{id}/resolve", write, a.ResolveIncident),
 
+		// Webhooks and their delivery log.
+		rt(get, "/api/webhooks", admin, a.ListWebhooks),
+		rt(post, "/api/webhooks", admin, a.CreateWebhook),
+		rt(get, "/api/webhooks/{id}", admin, a.GetWebhook),
+		rt(put, "/api/webhooks/{id}", admin, a.UpdateWebhook),
+		rt(del, "/api/webhooks/{id}", admin, a.DeleteWebhook),
+		rt(post, "/api/webhooks/{id}/test", admin, a.TestWebhook),
+		rt(get, "/api/webhooks/{id}/deliveries", admin, a.ListDeliveries),
+		rt(post, "/api/deliveries/{id}/retry", admin, a.RetryDelivery),
+
 		// Analytics and SLA.
 		rt(get, "/api/analytics", read, a.Analytics),
 		rt(get, "/api/systems/{id}/analytics", read, a.SystemAnalytics),
@@ -176,6 +186,17 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(get, "/admin/apikeys/{id}/delete", admin, p.AdminConfirmDeleteAPIKey),
 		rt(post, "/admin/apikeys/{id}/delete", admin, p.AdminDeleteAPIKey),
 		rt(get, "/admin/audit", admin, p.AdminAuditPage),
+
+		// Webhooks and their delivery history.
+		rt(get, "/admin/webhooks", admin, p.AdminWebhooksPage),
+		rt(post, "/admin/webhooks", admin, p.AdminCreateWebhook),
+		rt(get, "/admin/webhooks/{id}/edit", admin, p.AdminEditWebhook),
+		rt(post, "/admin/webhooks/{id}", admin, p.AdminUpdateWebhook),
+		rt(post, "/admin/webhooks/{id}/test", admin, p.AdminTestWebhook),
+		rt(get, "/admin/webhooks/{id}/deliveries", admin, p.AdminWebhookDeliveries),
+		rt(post, "/admin/deliveries/{id}/retry", admin, p.AdminRetryDelivery),
+		rt(get, "/admin/webhooks/{id}/delete", admin, p.AdminConfirmDeleteWebhook),
+		rt(post, "/admin/webhooks/{id}/delete", admin, p.AdminDeleteWebhook),
 	}
 }
 

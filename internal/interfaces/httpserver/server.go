@@ -52,6 +52,8 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics computes figures and keeps SLA breaches and reports.
 	Analytics *application.AnalyticsService
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks *application.WebhookService
 	// LiveRefresh is how often the dashboard and system pages refresh in
 	// place (default 20 s; tests set it short).
 	LiveRefresh time.Duration
@@ -69,7 +71,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Limiter: cfg.Limiter,
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Webhooks: cfg.Webhooks, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
 		LiveRefresh: cfg.LiveRefresh})
 	if err != nil {
@@ -92,6 +94,7 @@ func New(cfg Config) (http.Handler, error) {
 	apiHandler.WithIncidents(cfg.Incidents)
 	apiHandler.WithMaintenances(cfg.Maintenances)
 	apiHandler.WithAnalytics(cfg.Analytics)
+	apiHandler.WithWebhooks(cfg.Webhooks)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {

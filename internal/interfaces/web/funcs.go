@@ -19,26 +19,38 @@ import (
 // contextual escaping.
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"badge":        func(s domain.Status) template.HTML { return statusBadges[s] },
-		"depList":      depList,
-		"systemRows":   h.systemRows,
-		"systemRowsIn": h.systemRowsIn,
-		"statusIcon":   statusIcon,
-		"statusClass":  statusClass,
-		"ago":          func(t time.Time) string { return relativeTime(h.now(), t) },
-		"rfc3339":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"utc":          func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-		"asset":        h.assetURL,
-		"statuses":     func() []domain.Status { return domain.Statuses },
-		"sources":      func() []domain.Source { return domain.Sources },
-		"percent":      func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
-		"plural":       plural,
-		"roles":        func() []domain.Role { return domain.Roles },
-		"scopes":       func() []domain.Scope { return domain.Scopes },
-		"ms":           formatMS,
-		"every":        everyText,
-		"heartbeat":    heartbeatText,
-		"methods":      func() []string { return heartbeatMethods },
+		"badge":            func(s domain.Status) template.HTML { return statusBadges[s] },
+		"depList":          depList,
+		"systemRows":       h.systemRows,
+		"systemRowsIn":     h.systemRowsIn,
+		"statusIcon":       statusIcon,
+		"statusClass":      statusClass,
+		"ago":              func(t time.Time) string { return relativeTime(h.now(), t) },
+		"rfc3339":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"utc":              func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"asset":            h.assetURL,
+		"statuses":         func() []domain.Status { return domain.Statuses },
+		"sources":          func() []domain.Source { return domain.Sources },
+		"percent":          func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" },
+		"plural":           plural,
+		"roles":            func() []domain.Role { return domain.Roles },
+		"eventTypes":       func() []domain.EventType { return domain.EventTypes },
+		"webhookTypes":     func() []domain.WebhookType { return domain.WebhookTypes },
+		"webhookTypeLabel": webhookTypeLabel,
+		"webhookFields": func(f *Form, systems []domain.System, hasSecret, hasToken bool) webhookFieldsData {
+			return webhookFieldsData{Form: f, Systems: systems, HasSecret: hasSecret, HasToken: hasToken}
+		},
+		"secretHint": func(set bool, hint string) string {
+			if set {
+				return "Set (" + domain.Mask + "): leave empty to keep it. " + hint
+			}
+			return hint
+		},
+		"scopes":    func() []domain.Scope { return domain.Scopes },
+		"ms":        formatMS,
+		"every":     everyText,
+		"heartbeat": heartbeatText,
+		"methods":   func() []string { return heartbeatMethods },
 		"uptime": func(p *float64) string {
 			if p == nil {
 				return ""

@@ -19,6 +19,7 @@ import (
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
+	"github.com/status-incident/status-incident/internal/infrastructure/notify"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
 	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
 )
@@ -31,6 +32,7 @@ type env struct {
 	systems  *application.SystemService
 	auth     *application.AuthService
 	monitors *application.MonitorService
+	webhooks *application.WebhookService
 	sleeps   *sleepRecorder
 	client   *http.Client
 }
@@ -83,6 +85,7 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: now})
 	cfg = httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: now}), Analytics: application.NewAnalyticsService(db, systems, now), Incidents: application.NewIncidentService(db, systems, nil), Ready: db, Log: slog.New(slog.DiscardHandler),
 		Registry: prometheus.NewRegistry(), Version: "test", Sleep: sleeps.Sleep}
+	cfg.Webhooks = application.NewWebhookService(db, notify.New(notify.Options{Now: now}), systems, application.WebhookConfig{Now: now})
 	for _, f := range configure {
 		f(&cfg)
 	}
@@ -92,7 +95,7 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, systems: systems, auth: auth, monitors: monitors, sleeps: sleeps}
+	e := &env{t: t, srv: srv, systems: systems, auth: auth, monitors: monitors, webhooks: cfg.Webhooks, sleeps: sleeps}
 	e.client = e.newClient()
 	return e
 }

@@ -14,14 +14,19 @@ import (
 
 // Housekeeping writes API key last-use times collected in memory and removes
 // ended sessions, every Interval and once more when it stops; and, when
-// Monitors is set, trims check history past its retention once an hour.
+// Monitors (Webhooks) is set, trims check history (the webhook delivery log)
+// past its retention once an hour.
 type Housekeeping struct {
 	Auth     *application.AuthService
 	Monitors *application.MonitorService
 	Log      *slog.Logger
 	Interval time.Duration
+	// Webhooks, when set, has its delivery log trimmed once an hour.
+	Webhooks *application.WebhookService
 	// lastRetain is when history was last trimmed (zero: not yet).
 	lastRetain time.Time
+	// lastWebhookRetain is when the delivery log was last trimmed.
+	lastWebhookRetain time.Time
 	// Tick, when set, replaces the ticker (tests send on it).
 	Tick <-chan time.Time
 }
@@ -68,6 +73,16 @@ func (h *Housekeeping) once(ctx context.Context) {
 			h.Log.Warn("trim check history", "err", err)
 		} else {
 			h.lastRetain = time.Now()
+		}
+	}
+	if h.Webhooks != nil && time.Since(h.lastWebhookRetain) >= time.Hour {
+		if n, err := h.Webhooks.Retain(ctx); err != nil {
+			h.Log.Warn("trim webhook delivery log", "err", err)
+		} else {
+			h.lastWebhookRetain = time.Now()
+			if n > 0 {
+				h.Log.Debug("old webhook events removed", "count", n)
+			}
 		}
 	}
 }

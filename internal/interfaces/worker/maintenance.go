@@ -17,7 +17,8 @@ type MaintenanceEmitter interface {
 
 // MaintenanceEvents claims the started/completed events of maintenance
 // windows as they fall due (each exactly once, across restarts) and hands
-// them to Handle. Until notifications exist (step 6), Handle logs them.
+// them to Handle. The claim also writes their webhook events to the outbox,
+// in the same transaction; Handle only logs them.
 type MaintenanceEvents struct {
 	Source   MaintenanceEmitter
 	Handle   func(ctx context.Context, e domain.MaintenanceEvent)
