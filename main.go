@@ -187,7 +187,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maintenances := application.NewMaintenanceService(db, systems, application.MaintenanceConfig{})
 	analytics := application.NewAnalyticsService(db, systems, time.Now)
 	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
-		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
+		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken,
+		Settings: application.NewSettingsService(db, c.pageSettings()), Generation: db.ChangeGeneration})
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type DB struct {
 	spanGen atomic.Uint64
 	// changeGen counts committed changes to what the status page shows.
 	changeGen atomic.Uint64
-	now     func() time.Time
+	now       func() time.Time
 }
 
 // pragmas are applied by the driver on every new connection.

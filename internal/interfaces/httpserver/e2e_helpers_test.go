@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite/sqlitetest"
@@ -56,6 +57,8 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	}
 	cfg.Maintenances = application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: clock.Now})
 	cfg.Analytics = application.NewAnalyticsService(db, systems, clock.Now)
+	cfg.Settings = application.NewSettingsService(db, domain.PageSettings{})
+	cfg.Generation = db.ChangeGeneration
 	for _, f := range configure {
 		f(&cfg)
 	}

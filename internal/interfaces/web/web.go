@@ -35,8 +35,10 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics runs the analytics and SLA pages.
 	Analytics *application.AnalyticsService
-	Log       *slog.Logger
-	Version   string
+	// Settings runs /admin/settings (optional: without it the page is 404).
+	Settings *application.SettingsService
+	Log      *slog.Logger
+	Version  string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -65,6 +67,7 @@ type Handler struct {
 	incidents     *application.IncidentService
 	maintenances  *application.MaintenanceService
 	analytics     *application.AnalyticsService
+	settings      *application.SettingsService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -87,7 +90,7 @@ type Layout struct {
 	// maintenance, analytics, sla, logs or admin.
 	Nav string
 	// Sub names the active item of the admin sub-navigation: systems, users,
-	// apikeys or audit.
+	// apikeys, audit or settings.
 	Sub string
 	// CSRFToken is put in every form for a token-based CSRF check; empty
 	// while cross-origin requests are refused by their Sec-Fetch-Site and
@@ -143,12 +146,13 @@ const (
 	pageAnalytics       = "analytics"
 	pageSLA             = "sla"
 	pageReport          = "sla_report"
+	pageSettings        = "admin_settings"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
 	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
-	pageAnalytics, pageSLA, pageReport}
+	pageAnalytics, pageSLA, pageReport, pageSettings}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -157,7 +161,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, settings: cfg.Settings, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,47 @@
+// Refreshes the status region of /status in place: every data-refresh-ms it
+// fetches the page again (a 304 when nothing changed) and swaps the region
+// when its markup differs. Without JavaScript the page is simply static.
+(function () {
+  "use strict";
+  var region = document.querySelector("[data-status-region]");
+  if (!region || !window.fetch || !window.DOMParser) return;
+  var every = +region.getAttribute("data-refresh-ms") || 30000;
+  var last = region.innerHTML;
+  var busy = false;
+  region.setAttribute("data-refreshes", "0");
+
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var next = doc.querySelector("[data-status-region]");
+    if (!next || next.innerHTML === last) return;
+    // Keep the open component lists open across the swap.
+    var open = {};
+    region.querySelectorAll(".system").forEach(function (s) {
+      var d = s.querySelector("details");
+      if (d && d.open) open[s.id] = true;
+    });
+    last = next.innerHTML;
+    region.innerHTML = last;
+    Object.keys(open).forEach(function (id) {
+      var d = document.querySelector("#" + id + " details");
+      if (d) d.open = true;
+    });
+    region.setAttribute("data-swaps", String(+region.getAttribute("data-swaps") + 1));
+  }
+
+  function tick() {
+    if (busy || document.hidden) return;
+    busy = true;
+    fetch(location.pathname, { headers: { "Accept": "text/html" }, cache: "no-cache", credentials: "omit" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html) swap(html);
+        region.setAttribute("data-refreshes", String(+region.getAttribute("data-refreshes") + 1));
+      })
+      .catch(function () { /* offline or leaving the page: try again next time */ })
+      .then(function () { busy = false; });
+  }
+
+  setInterval(tick, every);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) tick(); });
+})();
