@@ -36,6 +36,7 @@ type testEnv struct {
 
 	maintenances *application.MaintenanceService
 	analytics    *application.AnalyticsService
+	settingsSvc  *application.SettingsService
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -66,7 +67,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path(), settingsSvc: cfg.Settings}
 }
 
 // key creates an API key with the given scopes and returns it.

@@ -313,7 +313,14 @@ func publicIncident(inc domain.Incident, names map[int64]string) (pubIncident, b
 		p.Updates = append(p.Updates, pubUpdate{ID: u.ID, Status: u.Status, Message: u.Message, CreatedAt: u.CreatedAt})
 		p.UpdatedAt = later(p.UpdatedAt, u.CreatedAt)
 	}
-	sort.SliceStable(p.Updates, func(i, j int) bool { return p.Updates[i].CreatedAt.After(p.Updates[j].CreatedAt) })
+	// Newest first, as Statuspage lists them.
+	sort.SliceStable(p.Updates, func(i, j int) bool {
+		a, b := p.Updates[i], p.Updates[j]
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
 	return p, true
 }
 
