@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
+)
+
+// statusRegionHas is a predicate: the public page's refreshed region holds
+// text.
+func statusRegionHas(text string) string {
+	return `document.querySelector("[data-status-region]").textContent.includes(` + jsString(text) + `)`
+}
+
+func jsString(s string) string {
+	b := []byte{'"'}
+	for _, c := range []byte(s) {
+		if c == '"' || c == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, c)
+	}
+	return string(append(b, '"'))
+}
+
+// After a status change through the API, the public page shows it without
+// a reload; a visitor needs no login.
+func TestBrowserPublicStatusRefreshesInPlace(t *testing.T) {
+	ctx := newBrowser(t)
+	e := liveEnv(t, func(c *httpserver.Config) { c.StatusRefresh = liveRefresh })
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/status")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "the status script", `document.querySelector("[data-status-region]").hasAttribute("data-refreshes")`)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__loaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "the outage headline", statusRegionHas("Major outage"))
+	setStatusAPI(t, e, "dependencies", 1, "green", "disk replaced")
+	waitUntil(t, ctx, "the page to show the repair", statusRegionHas("All systems operational"))
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__loaded === true`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !loaded {
+		t.Error("the status page was reloaded, not updated in place")
+	}
+	swaps, err := chromedp.Run(ctx, chromedp.Evaluate[int](`+document.querySelector("[data-status-region]").getAttribute("data-swaps")`))
+	if err != nil || swaps < 1 {
+		t.Errorf("swaps %d (%v), want at least one", swaps, err)
+	}
+}
+
+// The page follows the dark colour scheme and fits a phone's width.
+func TestBrowserPublicStatusDarkAndPhone(t *testing.T) {
+	ctx := newBrowser(t)
+	e := liveEnv(t)
+	bg := func(scheme string) string {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/status")); err != nil {
+			t.Fatal(err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	light, dark := bg("light"), bg("dark")
+	if light == dark || dark != "rgb(17, 20, 24)" {
+		t.Errorf("background light %q, dark %q; want the dark theme's rgb(17, 20, 24)", light, dark)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 375, Height: 740, DeviceScaleFactor: 2, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/status")); err != nil {
+		t.Fatal(err)
+	}
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fits {
+		t.Error("the page scrolls sideways on a phone")
+	}
+	bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll(".bars i")].filter(function (b) { return b.getClientRects().length > 0 }).length`))
+	if err != nil || bars != 30 {
+		t.Errorf("%d bars shown on a phone (%v), want the last 30 days", bars, err)
+	}
+}
