@@ -66,9 +66,20 @@ type pubSystem struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Deps        []pubDep
-	Days        []pubDay
+	// Bars are the 90 daily bars, consecutive days with the same figures
+	// merged into one bar as wide as its days (the page stays small: a
+	// bar per day is half a megabyte for 100 systems).
+	Bars        []pubBar
 	Uptime90    float64
 	HasUptime90 bool
+}
+
+// pubBar is a run of days with the same figures.
+type pubBar struct {
+	pubDay
+	// Last is the run's last day; Days its length.
+	Last time.Time
+	Days int
 }
 
 type pubDep struct {
@@ -198,7 +209,7 @@ func (h *Handler) build(ctx context.Context) (*snapshot, error) {
 		for _, f := range daily[v.System.ID] {
 			day := pubDay{Date: f.From, Incidents: f.Incidents}
 			day.Availability, day.HasData = f.AvailabilityPercent()
-			sys.Days = append(sys.Days, day)
+			sys.Bars = addDay(sys.Bars, day)
 			total = total.Add(f)
 		}
 		sys.Uptime90, sys.HasUptime90 = total.AvailabilityPercent()
@@ -235,6 +246,21 @@ func (h *Handler) build(ctx context.Context) (*snapshot, error) {
 	}
 	s.Overall = overallOf(s.Systems, s.Active)
 	return s, nil
+}
+
+// addDay appends day to the bars, extending the last bar when the day has
+// the same figures.
+func addDay(bars []pubBar, day pubDay) []pubBar {
+	if n := len(bars); n > 0 {
+		last := &bars[n-1]
+		if last.HasData == day.HasData && last.Incidents == day.Incidents &&
+			(!day.HasData || pct(last.Availability) == pct(day.Availability)) {
+			last.Last = day.Date
+			last.Days++
+			return bars
+		}
+	}
+	return append(bars, pubBar{pubDay: day, Last: day.Date, Days: 1})
 }
 
 func later(a, b time.Time) time.Time {

@@ -250,7 +250,8 @@ var funcs = template.FuncMap{
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"day": func(t time.Time) string { return t.UTC().Format("Jan 2, 2006") },
-	"bar": func(d pubDay) string {
+	"bar": func(b pubBar) string {
+		d := b.pubDay
 		switch {
 		case !d.HasData:
 			return "b0"
@@ -263,20 +264,30 @@ var funcs = template.FuncMap{
 		}
 		return "b4"
 	},
-	"tip": func(d pubDay) string {
+	"tip": func(bar pubBar) string {
+		d := bar.pubDay
 		var b strings.Builder
-		b.WriteString(d.Date.UTC().Format("Jan 2, 2006"))
-		if d.HasData {
-			fmt.Fprintf(&b, ": %s available", pct(d.Availability))
+		if bar.Days > 1 {
+			b.WriteString(d.Date.UTC().Format("Jan 2") + " – " + bar.Last.UTC().Format("Jan 2, 2006"))
 		} else {
+			b.WriteString(d.Date.UTC().Format("Jan 2, 2006"))
+		}
+		switch {
+		case d.HasData && bar.Days > 1:
+			fmt.Fprintf(&b, ": %s available each day", pct(d.Availability))
+		case d.HasData:
+			fmt.Fprintf(&b, ": %s available", pct(d.Availability))
+		default:
 			b.WriteString(": no data")
 		}
-		switch d.Incidents {
-		case 0:
-		case 1:
+		switch {
+		case d.Incidents == 0:
+		case d.Incidents == 1 && bar.Days == 1:
 			b.WriteString(", 1 incident")
-		default:
+		case bar.Days == 1:
 			fmt.Fprintf(&b, ", %d incidents", d.Incidents)
+		default:
+			fmt.Fprintf(&b, ", %d incident(s) each day", d.Incidents)
 		}
 		return b.String()
 	},
