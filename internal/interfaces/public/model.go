@@ -59,13 +59,13 @@ type overall struct {
 }
 
 type pubSystem struct {
-	ID          int64
-	Name        string
-	Status      string // component status
-	Position    int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Deps        []pubDep
+	ID        int64
+	Name      string
+	Status    string // component status
+	Position  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Deps      []pubDep
 	// Bars are the 90 daily bars, consecutive days with the same figures
 	// merged into one bar as wide as its days (the page stays small: a
 	// bar per day is half a megabyte for 100 systems).
