@@ -77,13 +77,23 @@ func (v *v2) status() StatusInfo {
 	return StatusInfo{Indicator: v.s.Overall.Indicator, Description: v.s.Overall.Description}
 }
 
+// components are the affected systems' group components (every system's
+// when all): their dependencies are one lookup away in components.json, and
+// a window over the whole fleet stays small.
 func (v *v2) components(refs []pubRef, all bool) []Component {
 	out := []Component{}
 	if all {
-		return append(out, v.all...)
+		for _, c := range v.all {
+			if c.Group {
+				out = append(out, c)
+			}
+		}
+		return out
 	}
 	for _, r := range refs {
-		out = append(out, v.bySystemID[r.ID]...)
+		if cs := v.bySystemID[r.ID]; len(cs) > 0 {
+			out = append(out, cs[0])
+		}
 	}
 	return out
 }
