@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -39,6 +40,14 @@ func TestBrowserPublicStatusRefreshesInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, ctx, "the outage headline", statusRegionHas("Major outage"))
+	// Times read relative, with the exact UTC time on hover.
+	rel, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(function () {
+  var t = document.querySelector(".updated time");
+  return [t.textContent, t.title];
+})()`))
+	if err != nil || len(rel) != 2 || !(strings.HasSuffix(rel[0], " ago") || rel[0] == "just now") || !strings.HasSuffix(rel[1], " UTC") {
+		t.Errorf("last change shows %q (%v), want a relative time with the UTC time as its title", rel, err)
+	}
 	setStatusAPI(t, e, "dependencies", 1, "green", "disk replaced")
 	waitUntil(t, ctx, "the page to show the repair", statusRegionHas("All systems operational"))
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__loaded === true`))
