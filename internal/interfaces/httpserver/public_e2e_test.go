@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -527,4 +528,37 @@ func (e *testEnv) settings(t *testing.T) *application.SettingsService {
 
 func pageSettings(name, logo, accent string) domain.PageSettings {
 	return domain.PageSettings{Name: name, LogoURL: logo, Accent: accent}
+}
+
+// /status/history pages back 20 public incidents at a time, skipping
+// private ones.
+func TestPublicHistoryPages(t *testing.T) {
+	f := newFleet(t)
+	for i := range 25 {
+		sys := f.docs
+		if i%5 == 0 {
+			sys = f.ledger // private: never listed
+		}
+		must(t, 201, do(t, f.h, "POST", "/api/incidents", map[string]any{"title": fmt.Sprintf("Hiccup %02d", i), "impact": "minor",
+			"system_ids": []any{json.Number(sys)}, "message": "short"}))
+	}
+	first := string(must(t, 200, f.get(t, "/status/history")).Body)
+	if n := strings.Count(first, `<article class="incident`); n != 20 {
+		t.Errorf("first page has %d incidents, want 20", n)
+	}
+	if !strings.Contains(first, "Hiccup 24") || strings.Contains(first, "Hiccup 20") {
+		t.Error("the first page is not the newest public incidents")
+	}
+	next := regexp.MustCompile(`href="/status/history\?before=(\d+)"`).FindStringSubmatch(first)
+	if next == nil {
+		t.Fatal("no link to older incidents")
+	}
+	second := string(must(t, 200, f.get(t, "/status/history?before="+next[1])).Body)
+	// 20 public hiccups + the public Checkout incident = 21: one left.
+	if n := strings.Count(second, `<article class="incident`); n != 1 || !strings.Contains(second, "Checkout errors") {
+		t.Errorf("second page has %d incidents: %s", n, second)
+	}
+	if strings.Contains(second, "before=") {
+		t.Error("the last page links further back")
+	}
 }
