@@ -18,7 +18,16 @@ type rendered struct {
 	body, gz    []byte
 	etag        string
 	contentType string
+	// asOf is when the data it shows was read (the snapshot's time).
+	asOf time.Time
 }
+
+// dated is a cached value that knows when its data was read: a response
+// rendered from an older snapshot expires with that snapshot, so that
+// nothing is served more than the TTL after its data was read.
+type dated interface{ dataTime() time.Time }
+
+func (r *rendered) dataTime() time.Time { return r.asOf }
 
 // newRendered gzips body and computes its ETag.
 func newRendered(body []byte, contentType string) *rendered {
@@ -89,6 +98,9 @@ func (c *cache) get(ctx context.Context, key string, build func(context.Context)
 	v, err := build(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if d, ok := v.(dated); ok && !d.dataTime().IsZero() && d.dataTime().Before(built) {
+		built = d.dataTime()
 	}
 	c.mu.Lock()
 	if len(c.entries) >= maxEntries {

@@ -124,3 +124,29 @@ func TestAddDayMergesEqualDays(t *testing.T) {
 		t.Errorf("second run ends %v", bars[1].Last)
 	}
 }
+
+// A response rendered from an older snapshot expires with that snapshot.
+func TestCacheExpiresWithTheDataTime(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	c := newCache(func() uint64 { return 0 }, func() time.Time { return now }, 10*time.Second)
+	builds := 0
+	get := func() {
+		if _, err := c.get(context.Background(), "page", func(context.Context) (any, error) {
+			builds++
+			return &rendered{asOf: now.Add(-8 * time.Second)}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get()
+	now = now.Add(time.Second) // 9 s after the data was read
+	get()
+	if builds != 1 {
+		t.Fatalf("%d builds within the TTL, want 1", builds)
+	}
+	now = now.Add(time.Second) // 10 s after: stale, though built 2 s ago
+	get()
+	if builds != 2 {
+		t.Errorf("%d builds, want a rebuild 10 s after the data was read", builds)
+	}
+}

@@ -53,7 +53,12 @@ func (h *Handler) cached(ctx context.Context, key string, render func(*snapshot)
 		if err != nil {
 			return nil, err
 		}
-		return render(s)
+		res, err := render(s)
+		if err != nil {
+			return nil, err
+		}
+		res.asOf = s.Built
+		return res, nil
 	})
 	if err != nil {
 		return nil, err
