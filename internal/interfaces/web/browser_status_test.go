@@ -86,6 +86,16 @@ func TestBrowserPublicStatusDarkAndPhone(t *testing.T) {
 	if light == dark || dark != "rgb(17, 20, 24)" {
 		t.Errorf("background light %q, dark %q; want the dark theme's rgb(17, 20, 24)", light, dark)
 	}
+	// A bar of merged days is as wide as its days: the system exists since
+	// today, so today's bar is one 90th of the row and the grey run of days
+	// without data the rest.
+	share, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(function () {
+  var inner = document.querySelector(".bars-inner"), bars = inner.querySelectorAll("i");
+  return bars[bars.length - 1].getBoundingClientRect().width / inner.getBoundingClientRect().width;
+})()`))
+	if err != nil || share <= 0 || share > 0.03 {
+		t.Errorf("today's bar takes %.3f of the row (%v), want about 1/90", share, err)
+	}
 	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
 		Width: 375, Height: 740, DeviceScaleFactor: 2, Mobile: true}); err != nil {
 		t.Fatal(err)
