@@ -29,11 +29,11 @@ bench: ## Go benchmarks (figures in docs/PERFORMANCE.md)
 	go test -run '^$$' -bench . -benchmem ./...
 
 swagger: ## regenerate docs/ (OpenAPI) from the handler annotations
-	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api -o docs --packageName docs --outputTypes go,json,yaml
+	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api,./internal/interfaces/public -o docs --packageName docs --outputTypes go,json,yaml
 
 swagger-check: ## fail when docs/ is stale
 	@tmp=$$(mktemp -d)/docs; \
-	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api -o $$tmp --packageName docs --outputTypes go,json,yaml && \
+	go tool swag init --quiet -g main.go -d ./,./internal/interfaces/api,./internal/interfaces/public -o $$tmp --packageName docs --outputTypes go,json,yaml && \
 	for f in docs.go swagger.json swagger.yaml; do \
 		cmp -s $$tmp/$$f docs/$$f || { echo "docs/$$f is stale: run make swagger"; rm -rf $$(dirname $$tmp); exit 1; }; \
 	done; rm -rf $$(dirname $$tmp)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/status-incident/status-incident/internal/domain"
 )
 
 // config is the service's configuration: flags with STATUS_* environment
@@ -30,6 +32,11 @@ type config struct {
 	Retention        time.Duration
 	// WebhookConcurrency bounds the webhook deliveries in flight.
 	WebhookConcurrency int
+	// PageName, PageLogo and PageAccent brand the public status page until
+	// an admin changes them in /admin/settings.
+	PageName   string
+	PageLogo   string
+	PageAccent string
 }
 
 // usageError is a configuration problem: start-up stops with exit code 2.
@@ -61,6 +68,9 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool(getenv, "STATUS_SECURE_COOKIES"), "mark cookies Secure even on plain HTTP, e.g. behind a TLS proxy (env STATUS_SECURE_COOKIES)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", getenv("STATUS_METRICS_TOKEN"), "require this bearer token on /metrics (env STATUS_METRICS_TOKEN)")
 	fs.StringVar(&c.BaseURL, "base-url", getenv("STATUS_BASE_URL"), "public URL of the service, for links such as push URLs and in webhook notifications (env STATUS_BASE_URL; default: the request's host, and no links in notifications)")
+	fs.StringVar(&c.PageName, "page-name", envOr(getenv, "STATUS_PAGE_NAME", domain.DefaultPageName), "default name of the public status page (env STATUS_PAGE_NAME; /admin/settings overrides)")
+	fs.StringVar(&c.PageLogo, "page-logo", getenv("STATUS_PAGE_LOGO"), "default logo URL of the public status page (env STATUS_PAGE_LOGO; /admin/settings overrides)")
+	fs.StringVar(&c.PageAccent, "page-accent", envOr(getenv, "STATUS_PAGE_ACCENT", domain.DefaultPageAccent), "default accent colour of the public status page, like #2563eb (env STATUS_PAGE_ACCENT; /admin/settings overrides)")
 	c.CheckConcurrency, c.Retention, c.WebhookConcurrency = 64, 7*24*time.Hour, 4
 	if v := getenv("STATUS_WEBHOOK_CONCURRENCY"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
@@ -109,6 +119,12 @@ func (c config) validate() error {
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return &usageError{fmt.Sprintf("invalid base URL %q: use like https://status.example.com", c.BaseURL)}
+		}
+	}
+	if c.Addr != "" {
+		p := domain.PageSettings{Name: c.PageName, LogoURL: c.PageLogo, Accent: c.PageAccent}
+		if err := p.Normalize(); err != nil {
+			return &usageError{fmt.Sprintf("invalid status page setting: %v (-page-name, -page-logo, -page-accent)", err)}
 		}
 	}
 	if c.Addr != "" && (c.CheckConcurrency < 1 || c.CheckConcurrency > 10000) {
@@ -169,4 +185,12 @@ func envOr(getenv func(string) string, key, def string) string {
 func isUsage(err error) bool {
 	var u *usageError
 	return errors.As(err, &u) || errors.Is(err, flag.ErrHelp)
+}
+
+// pageSettings are the status page defaults of the flags, normalized
+// (validate reports them when invalid).
+func (c config) pageSettings() domain.PageSettings {
+	p := domain.PageSettings{Name: c.PageName, LogoURL: c.PageLogo, Accent: c.PageAccent}
+	_ = p.Normalize()
+	return p
 }

@@ -190,7 +190,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	analytics := application.NewAnalyticsService(db, systems, time.Now)
 	webhooks := application.NewWebhookService(db, notify.New(notify.Options{BaseURL: c.BaseURL}), systems, application.WebhookConfig{})
 	handler, err := httpserver.New(httpserver.Config{Systems: systems, Webhooks: webhooks, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
-		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
+		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken,
+		Settings: application.NewSettingsService(db, c.pageSettings()), Generation: db.ChangeGeneration})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/status-incident/status-incident/internal/domain"
 )
 
 func env(m map[string]string) func(string) string {
@@ -64,6 +66,9 @@ func TestConfigErrorsExitWithCode2(t *testing.T) {
 		{"bad webhook concurrency env", nil, map[string]string{"STATUS_WEBHOOK_CONCURRENCY": "lots"}, "webhook concurrency"},
 		{"bad retention", []string{"-retention", "5m"}, nil, "retention must be"},
 		{"bad retention env", nil, map[string]string{"STATUS_RETENTION": "a week"}, "invalid STATUS_RETENTION"},
+		{"bad page accent", []string{"-page-accent", "blue"}, nil, "invalid status page setting: page_accent"},
+		{"bad page logo env", nil, map[string]string{"STATUS_PAGE_LOGO": "javascript:alert(1)"}, "invalid status page setting: page_logo"},
+		{"empty page name", []string{"-page-name", " "}, nil, "invalid status page setting: page_name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +91,8 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4}
+	want := config{Addr: "127.0.0.1:9999", DB: "flag.db", LogLevel: "debug", LogFormat: "json", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4,
+		PageName: "Status", PageAccent: "#2563eb"}
 	if c != want {
 		t.Errorf("config = %+v, want %+v", c, want)
 	}
@@ -94,8 +100,22 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4}); c != want {
+	if want := (config{Addr: ":8080", DB: "status.db", LogLevel: "info", LogFormat: "text", CheckConcurrency: 64, Retention: 7 * 24 * time.Hour, WebhookConcurrency: 4,
+		PageName: "Status", PageAccent: "#2563eb"}); c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
+	}
+}
+
+func TestPageFlags(t *testing.T) {
+	c, err := parseServe([]string{"-page-name", "Acme status"}, env(map[string]string{
+		"STATUS_PAGE_NAME": "env name", "STATUS_PAGE_LOGO": "https://cdn.example.com/logo.svg", "STATUS_PAGE_ACCENT": "#AA3300",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := c.pageSettings(), domain.PageSettings{Name: "Acme status", LogoURL: "https://cdn.example.com/logo.svg", Accent: "#aa3300"}
+	if got != want {
+		t.Errorf("page settings %+v, want %+v", got, want)
 	}
 }
 

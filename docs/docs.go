@@ -4632,6 +4632,214 @@ const docTemplate = `{
                 }
             }
         },
+        "/v2/components.json": {
+            "get": {
+                "description": "Public, no credentials. Systems are groups (group true, components lists their ids); dependencies are components with group_id.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible components",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.ComponentsResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/incidents.json": {
+            "get": {
+                "description": "Public, no credentials. The 50 newest incidents that concern public systems, with their updates.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible incidents",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.IncidentsResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/incidents/unresolved.json": {
+            "get": {
+                "description": "Public, no credentials. Incidents not yet resolved.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible unresolved incidents",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.IncidentsResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/scheduled-maintenances.json": {
+            "get": {
+                "description": "Public, no credentials. Maintenance in progress and upcoming (status in_progress or scheduled, impact maintenance).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible scheduled maintenances",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.MaintenancesResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/scheduled-maintenances/active.json": {
+            "get": {
+                "description": "Public, no credentials. Maintenance in progress now.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible active maintenances",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.MaintenancesResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/scheduled-maintenances/upcoming.json": {
+            "get": {
+                "description": "Public, no credentials. Maintenance scheduled and not started yet.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible upcoming maintenances",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.MaintenancesResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/status.json": {
+            "get": {
+                "description": "Public, no credentials. indicator is none, minor, major or critical.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible overall status",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.StatusResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v2/summary.json": {
+            "get": {
+                "description": "Public, no credentials. The page, every public component (systems as groups with their dependencies as components), unresolved incidents, maintenance in progress and upcoming, and the overall status. Cached for at most 10 s; ETag and gzip.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "statuspage"
+                ],
+                "summary": "Statuspage-compatible summary",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/public.SummaryResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/public.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/webhooks": {
             "get": {
                 "security": [
@@ -7039,6 +7247,323 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string"
+                }
+            }
+        },
+        "public.Component": {
+            "type": "object",
+            "properties": {
+                "components": {
+                    "description": "Components are the ids of a group's components (groups only).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "group": {
+                    "type": "boolean"
+                },
+                "group_id": {
+                    "type": "string",
+                    "example": "sys-1"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "sys-1"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Checkout"
+                },
+                "only_show_if_degraded": {
+                    "type": "boolean"
+                },
+                "page_id": {
+                    "type": "string",
+                    "example": "status"
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "showcase": {
+                    "type": "boolean"
+                },
+                "start_date": {
+                    "type": "string",
+                    "example": "2026-01-31"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "operational",
+                        "degraded_performance",
+                        "partial_outage",
+                        "major_outage",
+                        "under_maintenance"
+                    ],
+                    "example": "operational"
+                },
+                "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "public.ComponentsResponse": {
+            "type": "object",
+            "properties": {
+                "components": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Component"
+                    }
+                },
+                "page": {
+                    "$ref": "#/definitions/public.PageInfo"
+                }
+            }
+        },
+        "public.ErrorResponse": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "internal"
+                },
+                "error": {
+                    "type": "string",
+                    "example": "internal server error"
+                }
+            }
+        },
+        "public.Incident": {
+            "type": "object",
+            "properties": {
+                "components": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Component"
+                    }
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "3"
+                },
+                "impact": {
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "minor",
+                        "major",
+                        "critical",
+                        "maintenance"
+                    ],
+                    "example": "major"
+                },
+                "incident_updates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.IncidentUpdate"
+                    }
+                },
+                "monitoring_at": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Elevated checkout errors"
+                },
+                "page_id": {
+                    "type": "string",
+                    "example": "status"
+                },
+                "resolved_at": {
+                    "type": "string"
+                },
+                "scheduled_for": {
+                    "type": "string"
+                },
+                "scheduled_until": {
+                    "type": "string"
+                },
+                "shortlink": {
+                    "type": "string",
+                    "example": "https://status.example.com/status/incidents/3"
+                },
+                "started_at": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "investigating",
+                        "identified",
+                        "monitoring",
+                        "resolved",
+                        "postmortem",
+                        "scheduled",
+                        "in_progress",
+                        "verifying",
+                        "completed"
+                    ],
+                    "example": "investigating"
+                },
+                "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "public.IncidentUpdate": {
+            "type": "object",
+            "properties": {
+                "affected_components": {
+                    "type": "array",
+                    "items": {}
+                },
+                "body": {
+                    "type": "string",
+                    "example": "We are looking into elevated error rates."
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "display_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "12"
+                },
+                "incident_id": {
+                    "type": "string",
+                    "example": "3"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "investigating"
+                },
+                "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "public.IncidentsResponse": {
+            "type": "object",
+            "properties": {
+                "incidents": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Incident"
+                    }
+                },
+                "page": {
+                    "$ref": "#/definitions/public.PageInfo"
+                }
+            }
+        },
+        "public.MaintenancesResponse": {
+            "type": "object",
+            "properties": {
+                "page": {
+                    "$ref": "#/definitions/public.PageInfo"
+                },
+                "scheduled_maintenances": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Incident"
+                    }
+                }
+            }
+        },
+        "public.PageInfo": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "status"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Acme status"
+                },
+                "time_zone": {
+                    "type": "string",
+                    "example": "Etc/UTC"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://status.example.com/status"
+                }
+            }
+        },
+        "public.StatusInfo": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "All Systems Operational"
+                },
+                "indicator": {
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "minor",
+                        "major",
+                        "critical"
+                    ],
+                    "example": "none"
+                }
+            }
+        },
+        "public.StatusResponse": {
+            "type": "object",
+            "properties": {
+                "page": {
+                    "$ref": "#/definitions/public.PageInfo"
+                },
+                "status": {
+                    "$ref": "#/definitions/public.StatusInfo"
+                }
+            }
+        },
+        "public.SummaryResponse": {
+            "type": "object",
+            "properties": {
+                "components": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Component"
+                    }
+                },
+                "incidents": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Incident"
+                    }
+                },
+                "page": {
+                    "$ref": "#/definitions/public.PageInfo"
+                },
+                "scheduled_maintenances": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/public.Incident"
+                    }
+                },
+                "status": {
+                    "$ref": "#/definitions/public.StatusInfo"
                 }
             }
         }

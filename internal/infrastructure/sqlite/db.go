@@ -40,7 +40,9 @@ type DB struct {
 	read  *sql.DB
 	// spanGen counts invalidations of stored analytics spans.
 	spanGen atomic.Uint64
-	now     func() time.Time
+	// changeGen counts committed changes to what the status page shows.
+	changeGen atomic.Uint64
+	now       func() time.Time
 }
 
 // pragmas are applied by the driver on every new connection.
@@ -276,3 +278,18 @@ func (db *DB) Vacuum(ctx context.Context) error {
 	}
 	return nil
 }
+
+// commit commits tx and, when it succeeded, counts one more change of the
+// data the public status page shows (see ChangeGeneration).
+func (db *DB) commit(tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.changeGen.Add(1)
+	return nil
+}
+
+// ChangeGeneration counts the committed writes to what the public status
+// page shows: systems, dependencies, statuses, incidents, maintenance and
+// settings. Caches compare it to know that they are stale.
+func (db *DB) ChangeGeneration() uint64 { return db.changeGen.Load() }

@@ -117,7 +117,7 @@ func (db *DB) CreateDependency(ctx context.Context, d *domain.Dependency, a doma
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("create dependency: commit: %w", err)
 	}
 	d.ID = id
@@ -148,7 +148,7 @@ func (db *DB) UpdateDependency(ctx context.Context, d *domain.Dependency, a doma
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("update dependency %d: commit: %w", d.ID, err)
 	}
 	d.UpdatedAt = now.Truncate(1e6)
@@ -177,7 +177,7 @@ func (db *DB) DeleteDependency(ctx context.Context, id int64, u domain.StatusUpd
 	if err := insertAudit(ctx, tx, a, u.At); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("delete dependency %d: commit: %w", id, err)
 	}
 	return nil

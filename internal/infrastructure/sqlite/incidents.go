@@ -89,7 +89,7 @@ func (db *DB) CreateIncident(ctx context.Context, inc *domain.Incident, first do
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("create incident: commit: %w", err)
 	}
 	inc.CreatedAt, inc.UpdatedAt = now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
@@ -143,7 +143,7 @@ func (db *DB) SaveIncident(ctx context.Context, inc *domain.Incident, u *domain.
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("update incident %d: commit: %w", inc.ID, err)
 	}
 	inc.UpdatedAt = now.Truncate(time.Millisecond)
@@ -167,7 +167,7 @@ func (db *DB) DeleteIncident(ctx context.Context, id int64, a domain.AuditEntry)
 	if err := insertAudit(ctx, tx, a, db.now()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return db.commit(tx)
 }
 
 // GetIncident returns an incident with its systems and timeline. ErrNotFound.

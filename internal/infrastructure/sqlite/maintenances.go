@@ -168,7 +168,7 @@ func (db *DB) CreateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		m.ID = 0
 		return fmt.Errorf("create maintenance: commit: %w", err)
 	}
@@ -206,7 +206,7 @@ func (db *DB) UpdateMaintenance(ctx context.Context, m *domain.Maintenance, a do
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("update maintenance %d: commit: %w", m.ID, err)
 	}
 	m.UpdatedAt = now.Truncate(time.Millisecond)
@@ -250,7 +250,7 @@ func (db *DB) CancelMaintenance(ctx context.Context, id int64, at time.Time, a d
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("cancel maintenance %d: commit: %w", id, err)
 	}
 	return nil
@@ -277,7 +277,7 @@ func (db *DB) DeleteMaintenance(ctx context.Context, id int64, a domain.AuditEnt
 	if err := insertAudit(ctx, tx, a, db.now()); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("delete maintenance %d: commit: %w", id, err)
 	}
 	return nil
@@ -329,7 +329,7 @@ func (db *DB) ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]doma
 		}
 		events = append(events, domain.MaintenanceEvent{Type: domain.MaintenanceCompletedEvent, Maintenance: m, At: now})
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return nil, fmt.Errorf("claim maintenance events: commit: %w", err)
 	}
 	return events, nil

@@ -21,7 +21,7 @@ func (db *DB) ApplyStatusUpdate(ctx context.Context, u domain.StatusUpdate) erro
 	if err := applyStatusUpdate(ctx, tx, u); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("apply status update: commit: %w", err)
 	}
 	return nil

@@ -78,7 +78,7 @@ func (db *DB) CreateSystem(ctx context.Context, s *domain.System, a domain.Audit
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("create system: commit: %w", err)
 	}
 	s.ID = id
@@ -110,7 +110,7 @@ func (db *DB) UpdateSystem(ctx context.Context, s *domain.System, a domain.Audit
 	if err := insertAudit(ctx, tx, a, now); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("update system %d: commit: %w", s.ID, err)
 	}
 	s.UpdatedAt = now.Truncate(1e6)
@@ -135,7 +135,7 @@ func (db *DB) DeleteSystem(ctx context.Context, id int64, a domain.AuditEntry) e
 	if err := insertAudit(ctx, tx, a, db.now()); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
 		return fmt.Errorf("delete system %d: commit: %w", id, err)
 	}
 	return nil

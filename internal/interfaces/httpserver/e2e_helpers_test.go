@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/status-incident/status-incident/internal/application"
+	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/internal/infrastructure/checker"
 	"github.com/status-incident/status-incident/internal/infrastructure/notify"
 	"github.com/status-incident/status-incident/internal/infrastructure/sqlite"
@@ -37,6 +38,7 @@ type testEnv struct {
 	maintenances *application.MaintenanceService
 	analytics    *application.AnalyticsService
 	webhooks     *application.WebhookService
+	settingsSvc  *application.SettingsService
 }
 
 func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
@@ -60,6 +62,8 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	cfg.Analytics = application.NewAnalyticsService(db, systems, clock.Now)
 	cfg.Webhooks = application.NewWebhookService(db, notify.New(notify.Options{BaseURL: "https://status.example.com", Now: clock.Now}),
 		systems, application.WebhookConfig{Now: clock.Now})
+	cfg.Settings = application.NewSettingsService(db, domain.PageSettings{})
+	cfg.Generation = db.ChangeGeneration
 	for _, f := range configure {
 		f(&cfg)
 	}
@@ -67,7 +71,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path()}
+	return &testEnv{h: h, auth: auth, monitors: cfg.Monitors, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, incidents: cfg.Incidents, systems: cfg.Systems, clock: clock, dbPath: db.Path(), settingsSvc: cfg.Settings}
 }
 
 // key creates an API key with the given scopes and returns it.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/status-incident/status-incident/internal/interfaces/access"
 	"github.com/status-incident/status-incident/internal/interfaces/api"
+	"github.com/status-incident/status-incident/internal/interfaces/public"
 	"github.com/status-incident/status-incident/internal/interfaces/web"
 
 	_ "github.com/status-incident/status-incident/docs" // registers the generated OpenAPI spec
@@ -22,6 +23,7 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		admin = access.Admin
 	)
 	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	pb := cfg.pub
 	return []access.Route{
 		// Operations.
 		rt(get, "/healthz", pub, healthz),
@@ -164,6 +166,28 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(get, "/admin/dependencies/{id}/delete", admin, p.AdminConfirmDeleteDependency),
 		rt(post, "/admin/dependencies/{id}/delete", admin, p.AdminDeleteDependency),
 
+		rt(get, "/admin/settings", admin, p.AdminSettingsPage),
+		rt(post, "/admin/settings", admin, p.AdminUpdateSettings),
+
+		// The public status page, its Statuspage-compatible JSON, feeds and badges.
+		rt(get, "/status", pub, pubFn(pb, (*public.Handler).StatusPage)),
+		rt(get, "/status/history", pub, pubFn(pb, (*public.Handler).HistoryPage)),
+		rt(get, "/status/incidents/{id}", pub, pubFn(pb, (*public.Handler).IncidentPage)),
+		rt(get, "/status/theme.css", pub, pubFn(pb, (*public.Handler).Theme)),
+		rt(get, "/status/assets/{name}", pub, pubFn(pb, (*public.Handler).Asset)),
+		rt(get, "/status/feed.atom", pub, pubFn(pb, (*public.Handler).Atom)),
+		rt(get, "/status/feed.rss", pub, pubFn(pb, (*public.Handler).RSS)),
+		rt(get, "/badge/systems/{id}/status.svg", pub, pubFn(pb, (*public.Handler).StatusBadge)),
+		rt(get, "/badge/systems/{id}/uptime.svg", pub, pubFn(pb, (*public.Handler).UptimeBadge)),
+		rt(get, "/api/v2/summary.json", pub, pubFn(pb, (*public.Handler).Summary)),
+		rt(get, "/api/v2/status.json", pub, pubFn(pb, (*public.Handler).Status)),
+		rt(get, "/api/v2/components.json", pub, pubFn(pb, (*public.Handler).Components)),
+		rt(get, "/api/v2/incidents.json", pub, pubFn(pb, (*public.Handler).Incidents)),
+		rt(get, "/api/v2/incidents/unresolved.json", pub, pubFn(pb, (*public.Handler).UnresolvedIncidents)),
+		rt(get, "/api/v2/scheduled-maintenances.json", pub, pubFn(pb, (*public.Handler).ScheduledMaintenances)),
+		rt(get, "/api/v2/scheduled-maintenances/upcoming.json", pub, pubFn(pb, (*public.Handler).UpcomingMaintenances)),
+		rt(get, "/api/v2/scheduled-maintenances/active.json", pub, pubFn(pb, (*public.Handler).ActiveMaintenances)),
+
 		// Sign-in, first-run setup and the user's own account.
 		rt(get, "/login", pub, p.LoginPage),
 		rt(post, "/login", pub, p.PostLogin),
@@ -202,6 +226,18 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 
 func rt(method, pattern string, perm access.Permission, h http.HandlerFunc) access.Route {
 	return access.Route{Method: method, Pattern: pattern, Perm: perm, Handler: h}
+}
+
+// pubFn binds a public handler method to h; without h (the services it
+// needs are not configured) the route is 404.
+func pubFn(h *public.Handler, f func(*public.Handler, http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		f(h, w, r)
+	}
 }
 
 func redirect(to string) http.HandlerFunc {

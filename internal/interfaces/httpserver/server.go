@@ -20,6 +20,7 @@ import (
 	"github.com/status-incident/status-incident/internal/application"
 	"github.com/status-incident/status-incident/internal/interfaces/access"
 	"github.com/status-incident/status-incident/internal/interfaces/api"
+	"github.com/status-incident/status-incident/internal/interfaces/public"
 	"github.com/status-incident/status-incident/internal/interfaces/web"
 )
 
@@ -57,6 +58,22 @@ type Config struct {
 	// LiveRefresh is how often the dashboard and system pages refresh in
 	// place (default 20 s; tests set it short).
 	LiveRefresh time.Duration
+	// Settings brands the public status page (optional: without it, or
+	// without Incidents, Maintenances and Analytics, the public status page,
+	// its JSON, feeds and badges are 404).
+	Settings *application.SettingsService
+	// Generation counts committed changes to what the public page shows
+	// (the store's ChangeGeneration); the public cache compares it.
+	Generation func() uint64
+	// StatusRefresh is how often /status refreshes in place (default 30 s;
+	// tests set it short).
+	StatusRefresh time.Duration
+	// StatusCacheTTL bounds how long public responses are cached (default
+	// and maximum 10 s).
+	StatusCacheTTL time.Duration
+
+	// pub serves the public routes; New builds it.
+	pub *public.Handler
 }
 
 // New builds the handler. It fails when a template does not parse.
@@ -73,9 +90,17 @@ func New(cfg Config) (http.Handler, error) {
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
 	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Webhooks: cfg.Webhooks, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
-		LiveRefresh: cfg.LiveRefresh})
+		LiveRefresh: cfg.LiveRefresh, Settings: cfg.Settings})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Settings != nil && cfg.Incidents != nil && cfg.Maintenances != nil && cfg.Analytics != nil {
+		cfg.pub, err = public.New(public.Config{Systems: cfg.Systems, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances,
+			Analytics: cfg.Analytics, Settings: cfg.Settings, Generation: cfg.Generation, TTL: cfg.StatusCacheTTL,
+			Refresh: cfg.StatusRefresh, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Log: cfg.Log, Now: cfg.Now})
+		if err != nil {
+			return nil, err
+		}
 	}
 	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "status_incident_http_request_duration_seconds",

@@ -37,6 +37,8 @@ type Config struct {
 	Analytics *application.AnalyticsService
 	// Webhooks runs the webhook admin pages (optional: without it they are 404).
 	Webhooks *application.WebhookService
+	// Settings runs /admin/settings (optional: without it the page is 404).
+	Settings *application.SettingsService
 	Log      *slog.Logger
 	Version  string
 	// SecureCookies marks cookies Secure even on plain HTTP.
@@ -68,6 +70,7 @@ type Handler struct {
 	maintenances  *application.MaintenanceService
 	analytics     *application.AnalyticsService
 	webhooks      *application.WebhookService
+	settings      *application.SettingsService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -90,7 +93,7 @@ type Layout struct {
 	// maintenance, analytics, sla, logs or admin.
 	Nav string
 	// Sub names the active item of the admin sub-navigation: systems, users,
-	// apikeys, webhooks or audit.
+	// apikeys, webhooks, audit or settings.
 	Sub string
 	// CSRFToken is put in every form for a token-based CSRF check; empty
 	// while cross-origin requests are refused by their Sec-Fetch-Site and
@@ -150,12 +153,13 @@ const (
 	pageWebhooks          = "webhooks"
 	pageWebhookEdit       = "webhook_edit"
 	pageWebhookDeliveries = "webhook_deliveries"
+	pageSettings          = "admin_settings"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
 	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
-	pageAnalytics, pageSLA, pageReport, pageWebhooks, pageWebhookEdit, pageWebhookDeliveries}
+	pageAnalytics, pageSLA, pageReport, pageWebhooks, pageWebhookEdit, pageWebhookDeliveries, pageSettings}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -164,7 +168,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, settings: cfg.Settings, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Public status page load (docs/PERFORMANCE.md, DESIGN §9): builds the
+# service, starts it on 127.0.0.1 with a temporary database, seeds SYSTEMS
+# public systems × DEPS dependencies through the JSON API (10 % red, 10 %
+# yellow, one active incident, one maintenance window in progress and one
+# upcoming), then runs wrk against /status and /api/v2/summary.json, each
+# without and with "Accept-Encoding: gzip". The load average is printed next
+# to every run: other work on the machine skews the figures. Loopback only;
+# the server and the temporary files are removed on exit.
+#
+#   bench/status_load.sh                    # 100 × 5, wrk -t2 -c64 -d10s
+#   DURATION=5s bench/status_load.sh
+set -euo pipefail
+
+SYSTEMS=${SYSTEMS:-100}
+DEPS=${DEPS:-5}
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-64}
+BIN=${BIN:-/tmp/si-status-bench}
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl not found" >&2; exit 1; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d /tmp/si-status-bench.XXXXXX)
+pid=""
+cleanup() {
+	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp" "$BIN"
+}
+trap cleanup EXIT INT TERM
+
+echo "== build"
+(cd "$root" && go build -o "$BIN" .)
+
+db=$tmp/bench.db
+key=$("$BIN" apikey create -db "$db" -name bench -scopes admin 2>/dev/null)
+
+echo "== start"
+"$BIN" serve -addr 127.0.0.1:0 -db "$db" -log-level warn -page-name "Bench status" 2>"$tmp/server.log" &
+pid=$!
+addr=""
+for _ in $(seq 100); do
+	addr=$(sed -n 's/.*msg=listening addr=\([0-9.:]*\).*/\1/p' "$tmp/server.log" | head -1)
+	[[ -n $addr ]] && break
+	kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
+	sleep 0.1
+done
+if [[ -z $addr ]]; then
+	# -log-level warn hides the listening line: find the port instead.
+	addr=$(ss -ltnpH 2>/dev/null | awk -v p="pid=$pid," '$0 ~ p {print $4; exit}')
+fi
+[[ -n $addr ]] || { echo "server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
+base=http://$addr
+curl -fsS --max-time 5 "$base/healthz" >/dev/null
+echo "listening on $addr (pid $pid)"
+
+echo "== seed $SYSTEMS systems × $DEPS dependencies through the API"
+api() { curl -fsS --max-time 10 -H "X-API-Key: $key" -H 'Content-Type: application/json' "$@"; }
+export base key DEPS
+export -f api
+seed_one() {
+	local i=$1 sid did st
+	sid=$(api -d "{\"name\":\"system-$i\",\"owner\":\"team-$i\"}" "$base/api/systems" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
+	for j in $(seq "$DEPS"); do
+		did=$(api -d "{\"name\":\"dependency-$j\"}" "$base/api/systems/$sid/dependencies" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
+		if [[ $j == 1 ]]; then
+			case $((i % 10)) in 0) st=red ;; 1) st=yellow ;; *) st=green ;; esac
+			api -o /dev/null -d "{\"status\":\"$st\",\"message\":\"seed\"}" "$base/api/dependencies/$did/status"
+		fi
+	done
+}
+export -f seed_one
+seq "$SYSTEMS" | xargs -P 4 -I{} bash -c 'seed_one {}'
+now=$(date -u +%s)
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+api -o /dev/null -d '{"title":"Elevated errors","impact":"major","system_ids":[1,2],"message":"Looking into it"}' "$base/api/incidents"
+api -o /dev/null -d "{\"title\":\"Database upgrade\",\"system_ids\":[3],\"starts_at\":\"$(iso $((now - 600)))\",\"ends_at\":\"$(iso $((now + 3600)))\"}" "$base/api/maintenances"
+api -o /dev/null -d "{\"title\":\"Network work\",\"starts_at\":\"$(iso $((now + 86400)))\",\"ends_at\":\"$(iso $((now + 90000)))\"}" "$base/api/maintenances"
+n=$(curl -fsS --max-time 30 "$base/api/v2/components.json" | grep -o '"group":true' | wc -l)
+[[ $n == "$SYSTEMS" ]] || { echo "expected $SYSTEMS public systems, got $n" >&2; exit 1; }
+printf 'response sizes: /status %s bytes (gzip %s), summary.json %s bytes (gzip %s)\n' \
+	"$(curl -fsS "$base/status" | wc -c)" "$(curl -fsS -H 'Accept-Encoding: gzip' "$base/status" | wc -c)" \
+	"$(curl -fsS "$base/api/v2/summary.json" | wc -c)" "$(curl -fsS -H 'Accept-Encoding: gzip' "$base/api/v2/summary.json" | wc -c)"
+
+srv_cpu() { awk '{s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13]}' "/proc/$pid/stat"; }
+for path in /status /api/v2/summary.json; do
+	for enc in identity gzip; do
+		echo
+		echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Accept-Encoding: $enc' $base$path"
+		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		c0=$(srv_cpu)
+		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "Accept-Encoding: $enc" "$base$path"
+		echo "server cpu: $(($(srv_cpu) - c0)) centiseconds; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
+done
+echo
+echo "== server RSS after load: $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
