@@ -186,7 +186,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		auth, application.MonitorConfig{Retention: c.Retention})
 	maintenances := application.NewMaintenanceService(db, systems, application.MaintenanceConfig{})
 	analytics := application.NewAnalyticsService(db, systems, time.Now)
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+	backup := application.NewBackupService(db, time.Now)
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Backup: backup, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
 		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken})
 	if err != nil {
 		return err
@@ -194,6 +195,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// Workers run until the server has drained; they stop before the database closes.
 	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log})
 	monitors.OnChange(scheduler.Changed)
+	backup.OnDependenciesChanged(func(ids []int64) {
+		for _, id := range ids {
+			scheduler.Changed(id) // imported, replaced or removed: the scheduler reloads it
+		}
+	})
 	systems.OnDependenciesRemoved(func(ids []int64) {
 		for _, id := range ids {
 			scheduler.Changed(id) // its heartbeat is gone: the scheduler drops it

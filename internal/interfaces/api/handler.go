@@ -17,7 +17,9 @@ type Handler struct {
 	maintenances *application.MaintenanceService
 	// analytics computes figures and keeps SLA breaches and reports.
 	analytics *application.AnalyticsService
-	log       *slog.Logger
+	// backup exports and imports the whole data set.
+	backup *application.BackupService
+	log    *slog.Logger
 	// base is the service's public URL for links (push URLs); empty: the request's host.
 	base string
 }

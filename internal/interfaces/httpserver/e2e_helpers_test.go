@@ -56,6 +56,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 	}
 	cfg.Maintenances = application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: clock.Now})
 	cfg.Analytics = application.NewAnalyticsService(db, systems, clock.Now)
+	cfg.Backup = application.NewBackupService(db, clock.Now)
 	for _, f := range configure {
 		f(&cfg)
 	}

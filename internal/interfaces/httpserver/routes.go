@@ -66,6 +66,9 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(put, "/api/users/{id}", admin, a.UpdateUser),
 		rt(del, "/api/users/{id}", admin, a.DeleteUser),
 		rt(get, "/api/audit", admin, a.ListAudit),
+		rt(get, "/api/export", admin, a.Export),
+		rt(get, "/api/export/logs", admin, a.ExportLogs),
+		rt(post, "/api/import", admin, a.Import),
 
 		// Maintenance.
 		rt(get, "/api/maintenances", read, a.ListMaintenances),
@@ -176,6 +179,8 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(get, "/admin/apikeys/{id}/delete", admin, p.AdminConfirmDeleteAPIKey),
 		rt(post, "/admin/apikeys/{id}/delete", admin, p.AdminDeleteAPIKey),
 		rt(get, "/admin/audit", admin, p.AdminAuditPage),
+		rt(get, "/admin/backup", admin, p.AdminBackupPage),
+		rt(post, "/admin/backup/import", admin, p.AdminImport),
 	}
 }
 

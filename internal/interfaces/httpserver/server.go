@@ -52,6 +52,9 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics computes figures and keeps SLA breaches and reports.
 	Analytics *application.AnalyticsService
+	// Backup exports and imports the whole data set (optional: without it
+	// /api/export, /api/import and /admin/backup answer 404).
+	Backup *application.BackupService
 	// LiveRefresh is how often the dashboard and system pages refresh in
 	// place (default 20 s; tests set it short).
 	LiveRefresh time.Duration
@@ -69,7 +72,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Limiter: cfg.Limiter,
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Backup: cfg.Backup, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
 		LiveRefresh: cfg.LiveRefresh})
 	if err != nil {
@@ -92,6 +95,7 @@ func New(cfg Config) (http.Handler, error) {
 	apiHandler.WithIncidents(cfg.Incidents)
 	apiHandler.WithMaintenances(cfg.Maintenances)
 	apiHandler.WithAnalytics(cfg.Analytics)
+	apiHandler.WithBackup(cfg.Backup)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {

@@ -35,8 +35,10 @@ type Config struct {
 	Maintenances *application.MaintenanceService
 	// Analytics runs the analytics and SLA pages.
 	Analytics *application.AnalyticsService
-	Log       *slog.Logger
-	Version   string
+	// Backup runs /admin/backup (optional: without it the page is 404).
+	Backup  *application.BackupService
+	Log     *slog.Logger
+	Version string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -65,6 +67,7 @@ type Handler struct {
 	incidents     *application.IncidentService
 	maintenances  *application.MaintenanceService
 	analytics     *application.AnalyticsService
+	backup        *application.BackupService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -143,12 +146,13 @@ const (
 	pageAnalytics       = "analytics"
 	pageSLA             = "sla"
 	pageReport          = "sla_report"
+	pageBackup          = "backup"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
 	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
-	pageAnalytics, pageSLA, pageReport}
+	pageAnalytics, pageSLA, pageReport, pageBackup}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -157,7 +161,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, backup: cfg.Backup, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
