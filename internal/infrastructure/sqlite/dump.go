@@ -73,7 +73,9 @@ func (s *section[R]) check(dec *json.Decoder, c *importCheck) error {
 		rc := &recordCheck{c: c, section: s.name, index: i}
 		if err != nil {
 			rc.decodeProblem(err)
-			return
+			if !isUnknownField(err) { // the other fields were read: check them too
+				return
+			}
 		}
 		s.valid(rc, r)
 	})
@@ -134,6 +136,12 @@ func eachRecord[R any](dec *json.Decoder, fn func(i int, r *R, err error)) error
 	}
 	_, err = dec.Token()
 	return err
+}
+
+// isUnknownField reports the error of a record with a field the format does
+// not have (encoding/json has no typed error for it).
+func isUnknownField(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "json: unknown field ")
 }
 
 var errNotArray = errors.New("must be an array of records")

@@ -104,8 +104,7 @@ func (rc *recordCheck) decodeProblem(err error) {
 		rc.problem(te.Field, "must be of type %s", te.Type)
 	case errors.As(err, &te):
 		rc.problem("", "must be a JSON object, not %s", te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json has no typed error for unknown fields.
+	case isUnknownField(err):
 		rc.problem(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a field of a version %s export", rc.c.version)
 	default:
 		rc.problem("", "%v", err)
