@@ -91,6 +91,9 @@ func (s *BackupService) Import(ctx context.Context, r io.Reader, mode domain.Imp
 	var backup string
 	if mode == domain.ImportReplace {
 		backup = BackupPath(s.store.Path(), "pre-import", s.now())
+		for i := 2; fileExists(backup); i++ { // two imports within a millisecond
+			backup = fmt.Sprintf("%s-%d.bak", strings.TrimSuffix(BackupPath(s.store.Path(), "pre-import", s.now()), ".bak"), i)
+		}
 		if err := s.store.Backup(ctx, backup); err != nil {
 			return domain.ImportResult{}, fmt.Errorf("import: backup before replace: %w", err)
 		}
@@ -118,4 +121,9 @@ func (s *BackupService) Import(ctx context.Context, r io.Reader, mode domain.Imp
 func BackupPath(dbPath, reason string, t time.Time) string {
 	stamp := strings.ReplaceAll(t.UTC().Format("20060102T150405.000Z"), ".", "")
 	return fmt.Sprintf("%s.%s-%s.bak", dbPath, reason, stamp)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
