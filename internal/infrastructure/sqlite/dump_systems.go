@@ -310,11 +310,17 @@ func (w *importWriter) insertHeartbeat(ctx context.Context, depID int64, r *depe
 	if err != nil {
 		return err
 	}
+	// A push heartbeat's clock starts at the import, as for a new one that
+	// has had its first push: its job gets one interval to push again.
+	var lastPush any
+	if token != nil {
+		lastPush = formatTime(w.now)
+	}
 	if _, err := w.exec(ctx, `INSERT INTO heartbeats (dependency_id, type, enabled, url, interval_s, method, headers, body,
-		expect_status, expect_body, timeout_ms, degraded_after, down_after, grace_s, push_token, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, depID, h.Type, *h.Enabled, h.URL, h.Interval, h.Method,
+		expect_status, expect_body, timeout_ms, degraded_after, down_after, grace_s, push_token, last_push_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, depID, h.Type, *h.Enabled, h.URL, h.Interval, h.Method,
 		string(headers), h.Body, h.ExpectStatus, h.ExpectBody, h.TimeoutMS, h.DegradedAfter, h.DownAfter, h.Grace, token,
-		formatTime(h.UpdatedAt)); err != nil {
+		lastPush, formatTime(h.UpdatedAt)); err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
 	w.res.DependencyIDs = append(w.res.DependencyIDs, depID)

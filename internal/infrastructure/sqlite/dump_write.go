@@ -103,15 +103,6 @@ func (w *importWriter) close() {
 // systemID maps a system id of the file to the stored one.
 func (w *importWriter) systemID(id int64) int64 { return w.systems[id] }
 
-// systemIDs maps a list of system ids.
-func (w *importWriter) systemIDs(ids []int64) []int64 {
-	out := make([]int64, len(ids))
-	for i, id := range ids {
-		out[i] = w.systems[id]
-	}
-	return out
-}
-
 // dependencyID maps a dependency id of the file (0 stays 0).
 func (w *importWriter) dependencyID(id int64) int64 { return w.deps[id] }
 
