@@ -193,8 +193,11 @@ func (h *Handler) Import(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	// Uploading a large file takes longer than the server's read timeout.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	// Uploading and importing a large file take longer than the server's
+	// read and write timeouts.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
 	res, err := h.backup.Import(r.Context(), body, mode)
 	var invalid *domain.InvalidImportError

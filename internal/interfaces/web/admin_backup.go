@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/status-incident/status-incident/internal/domain"
 	"github.com/status-incident/status-incident/internal/interfaces/httperr"
@@ -74,6 +75,11 @@ func (h *Handler) AdminImport(w http.ResponseWriter, r *http.Request) {
 		h.NotFound(w, r)
 		return
 	}
+	// Uploading and importing a large file take longer than the server's
+	// read and write timeouts.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	r.Body = http.MaxBytesReader(w, r.Body, maxImportUpload)
 	// Parts beyond 32 MiB go to temporary files, not memory.
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
