@@ -95,6 +95,8 @@ type ImportResult struct {
 	Version  string
 	Imported map[string]int
 	Skipped  map[string]int
+	// Sections lists the keys of Imported in restore order, for display.
+	Sections []string
 	// Notes tell the operator what to check after the import.
 	Notes []string
 	// Backup is the file the database was copied to before a replace.

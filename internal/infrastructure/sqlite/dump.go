@@ -405,8 +405,10 @@ func (db *DB) Import(ctx context.Context, r io.ReadSeeker, mode domain.ImportMod
 	res := domain.ImportResult{Mode: mode, Version: idx.version, Imported: map[string]int{}, Skipped: map[string]int{}}
 	for _, s := range sectionsOf(idx.version) {
 		res.Imported[s.key()] = 0
+		res.Sections = append(res.Sections, s.key())
 		if s == incidentsSection {
 			res.Imported["incident_updates"] = 0
+			res.Sections = append(res.Sections, "incident_updates")
 		}
 	}
 	now := db.now().UTC()

@@ -40,16 +40,12 @@ type importRow struct {
 
 func newImportView(res domain.ImportResult) *importView {
 	v := &importView{Mode: string(res.Mode), Version: res.Version, Backup: res.Backup, Notes: res.Notes}
-	keys := make([]string, 0, len(res.Imported))
+	keys := slices.Clone(res.Sections)
 	for k := range res.Imported {
-		keys = append(keys, k)
-	}
-	for k := range res.Skipped {
-		if _, ok := res.Imported[k]; !ok {
+		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
-	slices.Sort(keys)
 	for _, k := range keys {
 		v.Rows = append(v.Rows, importRow{Section: k, Imported: res.Imported[k], Skipped: res.Skipped[k]})
 	}
@@ -123,6 +119,7 @@ func (h *Handler) AdminImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 	default:
 		data.Result = newImportView(res)
+		data.Mode = string(domain.ImportMerge) // a second submit should not replace by accident
 		h.render(w, r, http.StatusOK, pageBackup, data)
 	}
 }
