@@ -103,6 +103,14 @@ func TestExportReplaceImportRoundTrip(t *testing.T) {
 	} else if _, err := os.Stat(backup); err != nil {
 		t.Errorf("backup file: %v", err)
 	}
+	// A second replace at the same (fixed) clock time keeps both backups.
+	var again map[string]any
+	must(t, 200, do(t, dh, "POST", "/api/import?mode=replace", first)).json(t, &again)
+	if b2, _ := again["backup"].(string); b2 == "" || b2 == backup {
+		t.Errorf("second backup = %q, first %q", b2, backup)
+	} else if _, err := os.Stat(b2); err != nil {
+		t.Errorf("second backup file: %v", err)
+	}
 	second := export(t, dh)
 	delete(doc, "exported_at")
 	delete(second, "exported_at")
