@@ -69,53 +69,47 @@ func (s *section[R]) export(ctx context.Context, tx *sql.Tx, emit func(any) erro
 }
 
 func (s *section[R]) check(dec *json.Decoder, c *importCheck) error {
-	return eachRecord(dec, func(i int, r *R, err error) {
+	return eachRecord(dec, func(i int, r *R, err error) error {
 		rc := &recordCheck{c: c, section: s.name, index: i}
 		if err != nil {
 			rc.decodeProblem(err)
 			if !isUnknownField(err) { // the other fields were read: check them too
-				return
+				return nil
 			}
 		}
 		s.valid(rc, r)
+		return nil
 	})
 }
 
 func (s *section[R]) write(ctx context.Context, dec *json.Decoder, w *importWriter) error {
-	var werr error
-	err := eachRecord(dec, func(i int, r *R, err error) {
-		if werr != nil {
-			return
-		}
+	return eachRecord(dec, func(i int, r *R, err error) error {
 		if err != nil { // CheckImport accepted the file: it changed since
-			werr = fmt.Errorf("%s[%d]: %w", s.name, i, err)
-			return
+			return fmt.Errorf("%s[%d]: %w", s.name, i, err)
 		}
 		// The same normalisation and bookkeeping as when checked.
 		before := w.check.count()
 		s.valid(&recordCheck{c: w.check, section: s.name, index: i}, r)
 		if w.check.count() != before {
-			werr = fmt.Errorf("import %s[%d]: the file changed after it was checked: %s", s.name, i,
-				w.check.problems[len(w.check.problems)-1])
-			return
+			return fmt.Errorf("import %s[%d]: the file changed after it was checked", s.name, i)
 		}
 		inserted, err := s.insert(ctx, w, r)
 		switch {
 		case err != nil:
-			werr = fmt.Errorf("import %s[%d]: %w", s.name, i, err)
+			return fmt.Errorf("import %s[%d]: %w", s.name, i, err)
 		case inserted:
 			w.res.Imported[s.name]++
 		default:
 			w.res.Skipped[s.name]++
 		}
+		return nil
 	})
-	return errors.Join(err, werr)
 }
 
 // eachRecord reads the JSON array (or null) at dec one element at a time.
 // fn gets the decoding error of an element that is well-formed JSON of the
-// wrong shape; malformed JSON ends the walk with an error.
-func eachRecord[R any](dec *json.Decoder, fn func(i int, r *R, err error)) error {
+// wrong shape; malformed JSON, or an error from fn, ends the walk.
+func eachRecord[R any](dec *json.Decoder, fn func(i int, r *R, err error) error) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -132,7 +126,9 @@ func eachRecord[R any](dec *json.Decoder, fn func(i int, r *R, err error)) error
 		if isMalformed(err) {
 			return err
 		}
-		fn(i, &r, err)
+		if err := fn(i, &r, err); err != nil {
+			return err
+		}
 	}
 	_, err = dec.Token()
 	return err

@@ -99,7 +99,10 @@ func (rc *recordCheck) invalid(prefix string, err error) {
 
 func (rc *recordCheck) decodeProblem(err error) {
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
 	switch {
+	case errors.As(err, &pe):
+		rc.problem("", "%q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", pe.Value)
 	case errors.As(err, &te) && te.Field != "":
 		rc.problem(te.Field, "must be of type %s", te.Type)
 	case errors.As(err, &te):

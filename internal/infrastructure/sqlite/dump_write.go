@@ -193,13 +193,11 @@ func appliedChangeIDs(dec *json.Decoder) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	err := eachRecord(dec, func(_ int, r *struct {
 		Applied map[int64]int64 `json:"applied_change_ids"`
-	}, err error) {
-		if r == nil {
-			return
-		}
+	}, err error) error {
 		for _, c := range r.Applied {
 			out[c] = true
 		}
+		return nil
 	})
 	return out, err
 }
