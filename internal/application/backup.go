@@ -12,25 +12,6 @@ import (
 	"github.com/status-incident/status-incident/internal/domain"
 )
 
-// BackupStore exports and imports the whole data set and copies the
-// database file. The export format (domain.ExportVersion) belongs to the
-// implementation, which streams it.
-type BackupStore interface {
-	// Export writes the export document to w from one consistent snapshot.
-	Export(ctx context.Context, w io.Writer, exportedAt time.Time) error
-	// ExportLogs writes a document holding only the change log.
-	ExportLogs(ctx context.Context, w io.Writer, exportedAt time.Time) error
-	// CheckImport reads the whole file and returns *domain.InvalidImportError
-	// listing its problems, or its version.
-	CheckImport(ctx context.Context, r io.ReadSeeker) (string, error)
-	// Import writes a checked file in one transaction.
-	Import(ctx context.Context, r io.ReadSeeker, mode domain.ImportMode, a domain.AuditEntry) (domain.ImportResult, error)
-	// Backup writes a consistent copy of the database to dst.
-	Backup(ctx context.Context, dst string) error
-	// Path is the database file's path (backups are written next to it).
-	Path() string
-}
-
 // BackupService exports the data set, and imports export files after an
 // automatic backup of the database when they replace it.
 type BackupService struct {
