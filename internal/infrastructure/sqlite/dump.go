@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -165,21 +166,33 @@ func (db *DB) export(ctx context.Context, w io.Writer, exportedAt time.Time, sec
 	}
 	defer tx.Rollback()
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
+	// One record per line: each is encoded into scratch, then written
+	// without the encoder's newline so that the comma ends the line.
+	var scratch bytes.Buffer
+	enc := json.NewEncoder(&scratch)
 	enc.SetEscapeHTML(false)
-	fmt.Fprintf(bw, "{\"exported_at\":%q,\"version\":%q", exportedAt.UTC().Format(time.RFC3339Nano), domain.ExportVersion)
+	fmt.Fprintf(bw, "{\"exported_at\":%q,\"version\":%q", exportedAt.UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano), domain.ExportVersion)
 	for _, s := range sections {
-		fmt.Fprintf(bw, ",\n%q:[\n", s.key())
+		fmt.Fprintf(bw, ",\n%q:[", s.key())
 		n := 0
 		emit := func(v any) error {
+			scratch.Reset()
+			if err := enc.Encode(v); err != nil {
+				return err
+			}
 			if n > 0 {
 				bw.WriteByte(',')
 			}
 			n++
-			return enc.Encode(v)
+			bw.WriteByte('\n')
+			_, err := bw.Write(bytes.TrimSuffix(scratch.Bytes(), []byte{'\n'}))
+			return err
 		}
 		if err := s.export(ctx, tx, emit); err != nil {
 			return fmt.Errorf("export %s: %w", s.key(), err)
+		}
+		if n > 0 {
+			bw.WriteByte('\n')
 		}
 		bw.WriteByte(']')
 	}
