@@ -188,8 +188,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		auth, application.MonitorConfig{Retention: c.Retention})
 	maintenances := application.NewMaintenanceService(db, systems, application.MaintenanceConfig{})
 	analytics := application.NewAnalyticsService(db, systems, time.Now)
+	backup := application.NewBackupService(db, time.Now)
 	webhooks := application.NewWebhookService(db, notify.New(notify.Options{BaseURL: c.BaseURL}), systems, application.WebhookConfig{})
-	handler, err := httpserver.New(httpserver.Config{Systems: systems, Webhooks: webhooks, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
+	handler, err := httpserver.New(httpserver.Config{Systems: systems, Webhooks: webhooks, Backup: backup, Auth: auth, Monitors: monitors, Maintenances: maintenances, Analytics: analytics, Incidents: application.NewIncidentService(db, systems, time.Now), BaseURL: c.BaseURL, Ready: db, Log: log, Registry: reg,
 		Version: version, AnonymousRead: c.AnonymousRead, SecureCookies: c.SecureCookies, MetricsToken: c.MetricsToken,
 		Settings: application.NewSettingsService(db, c.pageSettings()), Generation: db.ChangeGeneration})
 	if err != nil {
@@ -204,6 +205,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	scheduler := worker.NewScheduler(monitors, worker.SchedulerOptions{Concurrency: c.CheckConcurrency, Log: log,
 		OnCheck: serviceMetrics.ObserveCheck})
 	monitors.OnChange(scheduler.Changed)
+	backup.OnDependenciesChanged(func(ids []int64) {
+		for _, id := range ids {
+			scheduler.Changed(id) // imported, replaced or removed: the scheduler reloads it
+		}
+	})
 	systems.OnDependenciesRemoved(func(ids []int64) {
 		for _, id := range ids {
 			scheduler.Changed(id) // its heartbeat is gone: the scheduler drops it

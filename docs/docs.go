@@ -1359,6 +1359,198 @@ const docTemplate = `{
                 }
             }
         },
+        "/export": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Streams every entity as one JSON document {exported_at, version: \"2.0\", systems, dependencies (with their heartbeat configuration), logs (the whole change log), incidents (with their updates), maintenances, sla_reports, sla_breaches}, from one consistent snapshot, as a file download. Users, API keys, sessions, the audit log, raw check results and rollups are not exported. See docs/BACKUP.md.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "export"
+                ],
+                "summary": "Export all data",
+                "responses": {
+                    "200": {
+                        "description": "the export document",
+                        "schema": {
+                            "type": "object"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=status-export-….json"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/export/logs": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Streams {exported_at, version: \"2.0\", logs: [...]}: every change-log entry, oldest first, with its original timestamp.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "export"
+                ],
+                "summary": "Export the change log",
+                "responses": {
+                    "200": {
+                        "description": "the change-log document",
+                        "schema": {
+                            "type": "object"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=status-logs-….json"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/import": {
+            "post": {
+                "security": [
+                    {
+                        "ApiKeyAuth": []
+                    },
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Reads an export of this service (version \"2.0\") or of the original service (version \"1.0\"). The whole file is validated before anything is written; the import then runs in one transaction. mode=merge (default) matches systems by name and dependencies by system and name and skips records already present, so importing the same file twice changes nothing. mode=replace first writes a backup of the database next to it, then empties the exported tables and restores the file keeping its ids (users and API keys stay). A refused file answers 422 with every problem listed and nothing written.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "export"
+                ],
+                "summary": "Import an export file",
+                "parameters": [
+                    {
+                        "enum": [
+                            "merge",
+                            "replace"
+                        ],
+                        "type": "string",
+                        "description": "merge (default) or replace",
+                        "name": "mode",
+                        "in": "query"
+                    },
+                    {
+                        "description": "an export document",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ImportResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "no or invalid credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not allowed for this user or key",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "file over 1 GiB",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "the file is invalid: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/api.ImportResponse"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/incidents": {
             "get": {
                 "security": [
@@ -6024,6 +6216,102 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string"
+                }
+            }
+        },
+        "api.ImportProblem": {
+            "type": "object",
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "example": "name"
+                },
+                "index": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "message": {
+                    "type": "string",
+                    "example": "is required"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "systems"
+                }
+            }
+        },
+        "api.ImportResponse": {
+            "type": "object",
+            "properties": {
+                "backup": {
+                    "type": "string",
+                    "example": "/data/status.db.pre-import-20260601T120000000Z.bak"
+                },
+                "code": {
+                    "type": "string",
+                    "example": ""
+                },
+                "dependencies_imported": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "error": {
+                    "type": "string",
+                    "example": ""
+                },
+                "errors": {
+                    "description": "Errors are the problems as sentences, Problems the same with their place.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "systems[3].name: is required"
+                    ]
+                },
+                "imported": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "logs_imported": {
+                    "type": "integer",
+                    "example": 150
+                },
+                "mode": {
+                    "type": "string",
+                    "enum": [
+                        "merge",
+                        "replace"
+                    ],
+                    "example": "merge"
+                },
+                "notes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ImportProblem"
+                    }
+                },
+                "skipped": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "systems_imported": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "version": {
+                    "type": "string",
+                    "example": "2.0"
                 }
             }
         },

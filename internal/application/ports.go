@@ -5,6 +5,7 @@ package application
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/status-incident/status-incident/internal/domain"
@@ -109,6 +110,25 @@ type MaintenanceStore interface {
 	GetMaintenance(ctx context.Context, id int64) (domain.Maintenance, error)
 	ListMaintenances(ctx context.Context, f domain.MaintenanceFilter) ([]domain.Maintenance, error)
 	ClaimMaintenanceEvents(ctx context.Context, now time.Time) ([]domain.MaintenanceEvent, error)
+}
+
+// BackupStore exports and imports the whole data set and copies the
+// database file. The export format (domain.ExportVersion) belongs to the
+// implementation, which streams it.
+type BackupStore interface {
+	// Export writes the export document to w from one consistent snapshot.
+	Export(ctx context.Context, w io.Writer, exportedAt time.Time) error
+	// ExportLogs writes a document holding only the change log.
+	ExportLogs(ctx context.Context, w io.Writer, exportedAt time.Time) error
+	// CheckImport reads the whole file and returns *domain.InvalidImportError
+	// listing its problems, or its version.
+	CheckImport(ctx context.Context, r io.ReadSeeker) (string, error)
+	// Import writes a checked file in one transaction.
+	Import(ctx context.Context, r io.ReadSeeker, mode domain.ImportMode, a domain.AuditEntry) (domain.ImportResult, error)
+	// Backup writes a consistent copy of the database to dst.
+	Backup(ctx context.Context, dst string) error
+	// Path is the database file's path (backups are written next to it).
+	Path() string
 }
 
 // WebhookStore persists webhooks, the event outbox and its deliveries.

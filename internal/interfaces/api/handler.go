@@ -19,7 +19,9 @@ type Handler struct {
 	analytics *application.AnalyticsService
 	// webhooks manages webhooks and their delivery log.
 	webhooks *application.WebhookService
-	log      *slog.Logger
+	// backup exports and imports the whole data set.
+	backup *application.BackupService
+	log    *slog.Logger
 	// base is the service's public URL for links (push URLs); empty: the request's host.
 	base string
 }

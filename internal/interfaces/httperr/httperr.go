@@ -53,7 +53,10 @@ func From(err error) Problem {
 	var br *BadRequestError
 	var tl *TooLargeError
 	var mbe *http.MaxBytesError
+	var ie *domain.InvalidImportError
 	switch {
+	case errors.As(err, &ie):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: CodeInvalid, Message: ie.Error()}
 	case errors.As(err, &ve):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: CodeInvalid, Message: ve.Error(), Field: ve.Field}
 	case errors.As(err, &br):

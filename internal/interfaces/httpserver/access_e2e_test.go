@@ -195,6 +195,7 @@ func (f *fixtures) request(method, pattern string) (string, string) {
 		"PUT /api/webhooks/{id}":                `{"enabled":false}`,
 		"PUT /api/systems/{id}/sla-target":      `{"sla_target":99.5}`,
 		"POST /api/sla/reports":                 fmt.Sprintf(`{"title":%q,"period":"daily"}`, f.uniq("report")),
+		"POST /api/import":                      `{"version":"2.0"}`,
 	}[method+" "+pattern]
 	return path, body
 }

@@ -64,6 +64,7 @@ func newEnv(t *testing.T, configure ...func(*httpserver.Config)) *testEnv {
 		systems, application.WebhookConfig{Now: clock.Now})
 	cfg.Settings = application.NewSettingsService(db, domain.PageSettings{})
 	cfg.Generation = db.ChangeGeneration
+	cfg.Backup = application.NewBackupService(db, clock.Now)
 	for _, f := range configure {
 		f(&cfg)
 	}

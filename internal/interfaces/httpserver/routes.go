@@ -68,6 +68,9 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(put, "/api/users/{id}", admin, a.UpdateUser),
 		rt(del, "/api/users/{id}", admin, a.DeleteUser),
 		rt(get, "/api/audit", admin, a.ListAudit),
+		rt(get, "/api/export", admin, a.Export),
+		rt(get, "/api/export/logs", admin, a.ExportLogs),
+		rt(post, "/api/import", admin, a.Import),
 
 		// Maintenance.
 		rt(get, "/api/maintenances", read, a.ListMaintenances),
@@ -221,6 +224,8 @@ func Routes(a *api.Handler, p *web.Handler, cfg Config) []access.Route {
 		rt(post, "/admin/deliveries/{id}/retry", admin, p.AdminRetryDelivery),
 		rt(get, "/admin/webhooks/{id}/delete", admin, p.AdminConfirmDeleteWebhook),
 		rt(post, "/admin/webhooks/{id}/delete", admin, p.AdminDeleteWebhook),
+		rt(get, "/admin/backup", admin, p.AdminBackupPage),
+		rt(post, "/admin/backup/import", admin, p.AdminImport),
 	}
 }
 

@@ -55,6 +55,9 @@ type Config struct {
 	Analytics *application.AnalyticsService
 	// Webhooks manages webhooks and their delivery log.
 	Webhooks *application.WebhookService
+	// Backup exports and imports the whole data set (optional: without it
+	// /api/export, /api/import and /admin/backup answer 404).
+	Backup *application.BackupService
 	// LiveRefresh is how often the dashboard and system pages refresh in
 	// place (default 20 s; tests set it short).
 	LiveRefresh time.Duration
@@ -88,7 +91,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Limiter = application.NewLoginLimiter(cfg.Now)
 	}
 	policy := &access.AuthPolicy{Auth: cfg.Auth, AnonymousRead: cfg.AnonymousRead}
-	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Webhooks: cfg.Webhooks, Limiter: cfg.Limiter,
+	pages, err := web.New(web.Config{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Systems: cfg.Systems, Auth: cfg.Auth, Monitors: cfg.Monitors, Incidents: cfg.Incidents, Maintenances: cfg.Maintenances, Analytics: cfg.Analytics, Webhooks: cfg.Webhooks, Backup: cfg.Backup, Limiter: cfg.Limiter,
 		Log: cfg.Log, Version: cfg.Version, Now: cfg.Now, SecureCookies: cfg.SecureCookies, Sleep: cfg.Sleep,
 		LiveRefresh: cfg.LiveRefresh, Settings: cfg.Settings})
 	if err != nil {
@@ -120,6 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 	apiHandler.WithMaintenances(cfg.Maintenances)
 	apiHandler.WithAnalytics(cfg.Analytics)
 	apiHandler.WithWebhooks(cfg.Webhooks)
+	apiHandler.WithBackup(cfg.Backup)
 	for _, rt := range Routes(apiHandler, pages, cfg) {
 		deny := pages.Deny
 		if isAPI(rt.Pattern) {

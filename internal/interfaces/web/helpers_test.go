@@ -83,7 +83,7 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 		return time.Now()
 	}
 	monitors := application.NewMonitorService(db, systems, checker.New(checker.Options{}), auth, application.MonitorConfig{Now: now})
-	cfg = httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: now}), Analytics: application.NewAnalyticsService(db, systems, now), Incidents: application.NewIncidentService(db, systems, nil), Ready: db, Log: slog.New(slog.DiscardHandler),
+	cfg = httpserver.Config{Systems: systems, Auth: auth, Monitors: monitors, Maintenances: application.NewMaintenanceService(db, systems, application.MaintenanceConfig{Now: now}), Analytics: application.NewAnalyticsService(db, systems, now), Incidents: application.NewIncidentService(db, systems, nil), Backup: application.NewBackupService(db, now), Ready: db, Log: slog.New(slog.DiscardHandler),
 		Registry: prometheus.NewRegistry(), Version: "test", Sleep: sleeps.Sleep,
 		Settings: application.NewSettingsService(db, domain.PageSettings{}), Generation: db.ChangeGeneration}
 	cfg.Webhooks = application.NewWebhookService(db, notify.New(notify.Options{Now: now}), systems, application.WebhookConfig{Now: now})

@@ -39,8 +39,10 @@ type Config struct {
 	Webhooks *application.WebhookService
 	// Settings runs /admin/settings (optional: without it the page is 404).
 	Settings *application.SettingsService
-	Log      *slog.Logger
-	Version  string
+	// Backup runs /admin/backup (optional: without it the page is 404).
+	Backup  *application.BackupService
+	Log     *slog.Logger
+	Version string
 	// SecureCookies marks cookies Secure even on plain HTTP.
 	SecureCookies bool
 	// BaseURL is the public URL for links such as push URLs; empty: the request's host.
@@ -71,6 +73,7 @@ type Handler struct {
 	analytics     *application.AnalyticsService
 	webhooks      *application.WebhookService
 	settings      *application.SettingsService
+	backup        *application.BackupService
 	limiter       *application.LoginLimiter
 	log           *slog.Logger
 	version       string
@@ -154,12 +157,13 @@ const (
 	pageWebhookEdit       = "webhook_edit"
 	pageWebhookDeliveries = "webhook_deliveries"
 	pageSettings          = "admin_settings"
+	pageBackup            = "backup"
 )
 
 var pageNames = []string{pageDashboard, pageSystem, pageLogs, pageAdmin, pageSystemEdit,
 	pageDependencyEdit, pageConfirmDelete, pageError, pageLogin, pageSetup, pageAccount, pageUsers,
 	pageUserEdit, pageAPIKeys, pageAPIKeyCreated, pageAudit, pageDependency, pageIncidents, pageIncident, pageMaintenance, pageMaintenanceEdit,
-	pageAnalytics, pageSLA, pageReport, pageWebhooks, pageWebhookEdit, pageWebhookDeliveries, pageSettings}
+	pageAnalytics, pageSLA, pageReport, pageWebhooks, pageWebhookEdit, pageWebhookDeliveries, pageSettings, pageBackup}
 
 // New loads the static files and parses every page template. It fails when a
 // template is missing, does not parse or cannot be escaped, so that a broken
@@ -168,7 +172,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Systems == nil || cfg.Auth == nil || cfg.Monitors == nil {
 		return nil, errors.New("web: the system, auth and monitor services are required")
 	}
-	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, settings: cfg.Settings, limiter: cfg.Limiter, log: cfg.Log,
+	h := &Handler{baseURL: cfg.BaseURL, systems: cfg.Systems, auth: cfg.Auth, monitors: cfg.Monitors, incidents: cfg.Incidents, maintenances: cfg.Maintenances, analytics: cfg.Analytics, webhooks: cfg.Webhooks, settings: cfg.Settings, backup: cfg.Backup, limiter: cfg.Limiter, log: cfg.Log,
 		version: cfg.Version, secureCookies: cfg.SecureCookies, now: cfg.Now, sleep: cfg.Sleep}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
