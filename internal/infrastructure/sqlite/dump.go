@@ -45,7 +45,7 @@ type dumpSection interface {
 
 // dumpSections lists the sections in restore order.
 var dumpSections = []dumpSection{systemsSection, dependenciesSection, logsSection, incidentsSection,
-	maintenancesSection, slaReportsSection, slaBreachesSection}
+	maintenancesSection, slaReportsSection, slaBreachesSection, webhooksSection, settingsSection}
 
 // section is a dumpSection whose records decode into R.
 type section[R any] struct {

@@ -27,6 +27,9 @@ var notExported = map[string]string{
 	"check_results":     "raw check results: high volume, kept only for a short retention",
 	"check_rollups":     "derived from check results; rebuilt as checks run",
 	"analytics_spans":   "a cache of the change log, recomputed after an import",
+	"events":            "webhook delivery state: the outbox of notifications already sent or due on this instance",
+	"deliveries":        "webhook delivery state: re-sending another instance's notifications would notify people twice",
+	"delivery_attempts": "webhook delivery log of this instance",
 }
 
 func TestEveryTableIsExportedOrExcluded(t *testing.T) {
@@ -129,7 +132,7 @@ func TestReplaceImportRestoresTheFileExactly(t *testing.T) {
 	file := readFixture(t, "export_v2.json")
 	res := importBytes(t, db, file, domain.ImportReplace)
 	want := map[string]int{"systems": 2, "dependencies": 3, "logs": 4, "incidents": 2, "incident_updates": 2,
-		"maintenances": 2, "sla_reports": 1, "sla_breaches": 1}
+		"maintenances": 2, "sla_reports": 1, "sla_breaches": 1, "webhooks": 2, "settings": 1}
 	if !reflect.DeepEqual(res.Imported, want) {
 		t.Errorf("imported = %v, want %v", res.Imported, want)
 	}
@@ -326,5 +329,50 @@ func TestCheckImportListsProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Webhooks travel without their credentials: the export holds no secret,
+// bot token or URL token, and an imported webhook stays disabled until an
+// admin enters them again.
+func TestWebhooksExportWithoutSecretsAndImportDisabled(t *testing.T) {
+	ctx := context.Background()
+	src := sqlitetest.Open(t, nil)
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	hooks := []domain.Webhook{
+		{Name: "Signed", Type: domain.WebhookGeneric, URL: "https://hooks.example.com/in", Secret: "generic-secret-123",
+			Events: []domain.EventType{domain.EventStatusChange}, SystemIDs: []int64{}, Enabled: true, CreatedAt: now, UpdatedAt: now},
+		{Name: "Chat", Type: domain.WebhookSlack, URL: "https://hooks.slack.com/services/T1/B2/slack-token-456",
+			Events: []domain.EventType{domain.EventSLABreach}, SystemIDs: []int64{}, Enabled: true, CreatedAt: now, UpdatedAt: now},
+	}
+	for i := range hooks {
+		if err := src.CreateWebhook(ctx, &hooks[i], domain.AuditEntry{Actor: "test", Action: "webhook.create", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := exportBytes(t, src)
+	for _, secret := range []string{"generic-secret-123", "slack-token-456"} {
+		if bytes.Contains(file, []byte(secret)) {
+			t.Errorf("the export contains the credential %q", secret)
+		}
+	}
+
+	dst := sqlitetest.Open(t, nil)
+	res := importBytes(t, dst, file, domain.ImportMerge)
+	if res.Imported["webhooks"] != 2 || !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "/admin/webhooks") }) {
+		t.Errorf("imported %d webhooks, notes %q; want 2 and a note about /admin/webhooks", res.Imported["webhooks"], res.Notes)
+	}
+	got, err := dst.ListWebhooks(ctx)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("webhooks after import: %v, %v", got, err)
+	}
+	for _, w := range got {
+		if w.Enabled || w.Secret != "" || strings.Contains(w.URL, "slack-token-456") {
+			t.Errorf("imported webhook %q: enabled %v, secret %q, url %q; want disabled, no secret, masked URL", w.Name, w.Enabled, w.Secret, w.URL)
+		}
+	}
+	// A second merge finds them by name and changes nothing.
+	if res := importBytes(t, dst, file, domain.ImportMerge); res.Imported["webhooks"] != 0 || res.Skipped["webhooks"] != 2 {
+		t.Errorf("second merge: imported %d, skipped %d webhooks; want 0 and 2", res.Imported["webhooks"], res.Skipped["webhooks"])
 	}
 }
