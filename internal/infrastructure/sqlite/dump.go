@@ -477,7 +477,8 @@ func (db *DB) Import(ctx context.Context, r io.ReadSeeker, mode domain.ImportMod
 		return res, err
 	}
 	w.close()
-	if err := tx.Commit(); err != nil {
+	// db.commit: the status page's cache must not serve the data before the import.
+	if err := db.commit(tx); err != nil {
 		return res, fmt.Errorf("import: commit: %w", err)
 	}
 	// A summariser that read the old history before the commit must not

@@ -376,3 +376,14 @@ func TestWebhooksExportWithoutSecretsAndImportDisabled(t *testing.T) {
 		t.Errorf("second merge: imported %d, skipped %d webhooks; want 0 and 2", res.Imported["webhooks"], res.Skipped["webhooks"])
 	}
 }
+
+// An import changes what the public status page shows: it counts as a
+// change for the page's cache.
+func TestImportBumpsTheChangeGeneration(t *testing.T) {
+	db := sqlitetest.Open(t, nil)
+	before := db.ChangeGeneration()
+	importBytes(t, db, readFixture(t, "export_v2.json"), domain.ImportReplace)
+	if db.ChangeGeneration() == before {
+		t.Error("the change generation did not move after an import")
+	}
+}
