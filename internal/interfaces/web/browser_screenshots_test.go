@@ -102,6 +102,8 @@ func TestBrowserPagesFitDesktopAndPhone(t *testing.T) {
 		{"analytics", "/analytics"},
 		{"sla", "/sla"},
 		{"admin", "/admin"},
+		{"status-page", "/status"},
+		{"status-history", "/status/history"},
 	}
 	views := []struct {
 		name          string
