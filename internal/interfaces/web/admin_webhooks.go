@@ -180,19 +180,11 @@ func (h *Handler) AdminCreateWebhook(w http.ResponseWriter, r *http.Request) {
 
 // AdminEditWebhook shows the edit form of a webhook; secrets are not in it.
 func (h *Handler) AdminEditWebhook(w http.ResponseWriter, r *http.Request) {
-	if !h.webhooksOn(w, r) {
+	hook, ok := h.webhookOf(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hook, err := h.webhooks.Get(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	id := hook.ID
 	f := webhookForm("edit-webhook", fmt.Sprintf("/admin/webhooks/%d", id))
 	f.Values["name"], f.Values["type"], f.Values["url"], f.Values["chat_id"] = hook.Name, string(hook.Type), hook.MaskedURL(), hook.ChatID
 	ev := make([]string, len(hook.Events))
@@ -264,19 +256,11 @@ func (h *Handler) AdminUpdateWebhook(w http.ResponseWriter, r *http.Request) {
 // AdminTestWebhook sends a test notification now and reports what the
 // receiver really answered.
 func (h *Handler) AdminTestWebhook(w http.ResponseWriter, r *http.Request) {
-	if !h.webhooksOn(w, r) {
+	hook, ok := h.webhookOf(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hook, err := h.webhooks.Get(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	id := hook.ID
 	res, err := h.webhooks.Test(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
@@ -295,19 +279,11 @@ func (h *Handler) AdminTestWebhook(w http.ResponseWriter, r *http.Request) {
 
 // AdminWebhookDeliveries shows the delivery history of a webhook.
 func (h *Handler) AdminWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
-	if !h.webhooksOn(w, r) {
+	hook, ok := h.webhookOf(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hook, err := h.webhooks.Get(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	id := hook.ID
 	ds, err := h.webhooks.Deliveries(r.Context(), id, 0, deliveriesShown)
 	if err != nil {
 		h.fail(w, r, err)
@@ -343,19 +319,11 @@ func (h *Handler) AdminRetryDelivery(w http.ResponseWriter, r *http.Request) {
 
 // AdminConfirmDeleteWebhook asks for confirmation before deleting a webhook.
 func (h *Handler) AdminConfirmDeleteWebhook(w http.ResponseWriter, r *http.Request) {
-	if !h.webhooksOn(w, r) {
+	hook, ok := h.webhookOf(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hook, err := h.webhooks.Get(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	id := hook.ID
 	h.render(w, r, http.StatusOK, pageConfirmDelete, confirmDeletePage{
 		Layout: h.layout(w, r, "Delete "+hook.Name, "admin/webhooks"), Kind: "webhook", Name: hook.Name,
 		Consequence: "Its delivery log goes with it, and pending deliveries are dropped; to pause it instead, disable it.",
@@ -385,6 +353,25 @@ func (h *Handler) AdminDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 // webhooksOn answers 404 when the service runs without webhooks.
+// webhookOf loads the webhook the path names, answering the request itself
+// (404 when webhooks are off or the id is unknown) when it cannot.
+func (h *Handler) webhookOf(w http.ResponseWriter, r *http.Request) (domain.Webhook, bool) {
+	if !h.webhooksOn(w, r) {
+		return domain.Webhook{}, false
+	}
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return domain.Webhook{}, false
+	}
+	hook, err := h.webhooks.Get(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return domain.Webhook{}, false
+	}
+	return hook, true
+}
+
 func (h *Handler) webhooksOn(w http.ResponseWriter, r *http.Request) bool {
 	if h.webhooks == nil {
 		h.NotFound(w, r)
