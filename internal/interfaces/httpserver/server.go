@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -115,8 +114,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, exposeRequestID, requestLog(cfg.Log, hist), recoverer(cfg.Log), securityHeaders,
-		crossOriginProtection(cfg.Log))
+	r.Use(crossOriginProtection(cfg.Log))
 
 	apiHandler := api.New(cfg.Systems, cfg.Auth, cfg.Monitors, cfg.BaseURL, cfg.Log)
 	apiHandler.WithIncidents(cfg.Incidents)
@@ -145,17 +143,10 @@ func New(cfg Config) (http.Handler, error) {
 		}
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	})
-	return r, nil
+	return newFrame(r, cfg.Log, hist), nil
 }
 
 func isAPI(path string) bool { return path == "/api" || len(path) >= 5 && path[:5] == "/api/" }
-
-func exposeRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", middleware.GetReqID(r.Context()))
-		next.ServeHTTP(w, r)
-	})
-}
 
 func healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
