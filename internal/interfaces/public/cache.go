@@ -14,12 +14,16 @@ import (
 )
 
 // rendered is one cached response: its bytes, gzipped once, and their ETag.
+// The header values are built once too: serving a cached response puts
+// them in the header map without allocating.
 type rendered struct {
 	body, gz    []byte
 	etag        string
 	contentType string
 	// asOf is when the data it shows was read (the snapshot's time).
 	asOf time.Time
+
+	etagH, contentTypeH, bodyLenH, gzLenH []string
 }
 
 // dated is a cached value that knows when its data was read: a response
@@ -36,8 +40,10 @@ func newRendered(body []byte, contentType string) *rendered {
 	_, _ = zw.Write(body)
 	_ = zw.Close()
 	sum := sha256.Sum256(body)
-	return &rendered{body: body, gz: buf.Bytes(), contentType: contentType,
-		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	return &rendered{body: body, gz: buf.Bytes(), contentType: contentType, etag: etag,
+		etagH: []string{etag}, contentTypeH: []string{contentType},
+		bodyLenH: []string{strconv.Itoa(len(body))}, gzLenH: []string{strconv.Itoa(buf.Len())}}
 }
 
 // maxEntries bounds the cache; past it, it starts over.
@@ -116,24 +122,49 @@ func (c *cache) get(ctx context.Context, key string, build func(context.Context)
 // the client accepts it.
 func serve(w http.ResponseWriter, r *http.Request, res *rendered, cacheControl string) {
 	h := w.Header()
-	h.Set("ETag", res.etag)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("Vary", "Accept-Encoding")
-	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, res.etag) {
+	h["Etag"] = res.etagH
+	h["Cache-Control"] = headerValue(cacheControl)
+	h["Vary"] = varyValue
+	if match := r.Header["If-None-Match"]; len(match) > 0 && etagMatches(match[0], res.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", res.contentType)
-	body := res.body
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = res.gz
+	h["Content-Type"] = res.contentTypeH
+	body, length := res.body, res.bodyLenH
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		h["Content-Encoding"] = gzipValue
+		body, length = res.gz, res.gzLenH
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
+}
+
+// Header values that every cached response shares. Each slice has cap 1:
+// Header.Add copies instead of writing into it, Header.Set replaces it.
+var (
+	varyValue    = []string{"Accept-Encoding"}
+	gzipValue    = []string{"gzip"}
+	corsAnyValue = []string{"*"}
+	cspValue     = []string{csp}
+	// cacheControlValues are the Cache-Control values serve is given.
+	cacheControlValues = func() map[string][]string {
+		m := map[string][]string{}
+		for _, v := range []string{revalidate, badgeCache, feedCache, assetCache} {
+			m[v] = []string{v}
+		}
+		return m
+	}()
+)
+
+// headerValue is the shared slice of a Cache-Control value.
+func headerValue(v string) []string {
+	if s, ok := cacheControlValues[v]; ok {
+		return s
+	}
+	return []string{v}
 }
 
 func etagMatches(header, etag string) bool {
@@ -146,13 +177,17 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// acceptsGzip reads Accept-Encoding: gzip unless its q is 0.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+// acceptsGzip reads the Accept-Encoding lines: gzip unless its q is 0.
+func acceptsGzip(lines []string) bool {
+	for _, header := range lines {
+		for rest := header; rest != ""; {
+			var part string
+			part, rest, _ = strings.Cut(rest, ",")
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
 		}
 	}
 	return false

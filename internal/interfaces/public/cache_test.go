@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,11 +85,13 @@ func TestServeNegotiation(t *testing.T) {
 		{"weak etag match", "", "W/" + res.etag, 304, false},
 		{"one of several", "", `"x", ` + res.etag, 304, false},
 		{"stale etag", "", `"old"`, 200, false},
+		{"gzip on a second line", "deflate\ngzip", "", 200, true},
+		{"gzip with spaces and q", " GZIP ; q=0.5", "", 200, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest("GET", "/", nil)
-			req.Header.Set("Accept-Encoding", tc.accept)
+			req.Header["Accept-Encoding"] = strings.Split(tc.accept, "\n")
 			if tc.match != "" {
 				req.Header.Set("If-None-Match", tc.match)
 			}
@@ -96,8 +100,12 @@ func TestServeNegotiation(t *testing.T) {
 			if rec.Code != tc.code || (rec.Header().Get("Content-Encoding") == "gzip") != tc.gzip {
 				t.Errorf("code %d, encoding %q; want %d, gzip %v", rec.Code, rec.Header().Get("Content-Encoding"), tc.code, tc.gzip)
 			}
-			if rec.Header().Get("ETag") != res.etag || rec.Header().Get("Vary") != "Accept-Encoding" {
+			if rec.Header().Get("ETag") != res.etag || rec.Header().Get("Vary") != "Accept-Encoding" ||
+				rec.Header().Get("Cache-Control") != "no-cache" {
 				t.Errorf("headers %v", rec.Header())
+			}
+			if tc.code == 200 && rec.Header().Get("Content-Length") != strconv.Itoa(rec.Body.Len()) {
+				t.Errorf("Content-Length %q for %d bytes", rec.Header().Get("Content-Length"), rec.Body.Len())
 			}
 		})
 	}

@@ -175,5 +175,5 @@ func (h *Handler) serveFeed(w http.ResponseWriter, r *http.Request, key string, 
 		h.fail(w, r, err)
 		return
 	}
-	serve(w, r, res, "public, max-age=60")
+	serve(w, r, res, feedCache)
 }

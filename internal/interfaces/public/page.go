@@ -25,6 +25,12 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 // nothing they show is older than the server's cache.
 const revalidate = "public, no-cache"
 
+// Cache-Control of feeds (readers poll them) and of the page's assets.
+const (
+	feedCache  = "public, max-age=60"
+	assetCache = "public, max-age=300"
+)
+
 // pageData is what the page templates get.
 type pageData struct {
 	S     *snapshot
@@ -83,7 +89,7 @@ func (h *Handler) StatusPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", csp)
+	w.Header()["Content-Security-Policy"] = cspValue
 	serve(w, r, res, revalidate)
 }
 
@@ -113,7 +119,7 @@ func (h *Handler) HistoryPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", csp)
+	w.Header()["Content-Security-Policy"] = cspValue
 	serve(w, r, res, revalidate)
 }
 
@@ -166,7 +172,7 @@ func (h *Handler) IncidentPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", csp)
+	w.Header()["Content-Security-Policy"] = cspValue
 	serve(w, r, res, revalidate)
 }
 
@@ -190,7 +196,7 @@ func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, domain.NotFoundf("no such file"))
 		return
 	}
-	serve(w, r, res, "public, max-age=300")
+	serve(w, r, res, assetCache)
 }
 
 // names maps the public systems' ids to their names.
@@ -226,7 +232,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, p.Message, p.Status)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", csp)
+	w.Header()["Content-Security-Policy"] = cspValue
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(p.Status)
 	_, _ = buf.WriteTo(w)

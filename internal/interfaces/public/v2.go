@@ -176,7 +176,7 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, key string, 
 		h.failJSON(w, r, err)
 		return
 	}
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header()["Access-Control-Allow-Origin"] = corsAnyValue
 	serve(w, r, res, revalidate)
 }
 
