@@ -10,6 +10,7 @@
 #
 #   bench/status_load.sh                    # 100 × 5, wrk -t2 -c64 -d10s
 #   DURATION=5s bench/status_load.sh
+#   PATHS=/api/v2/summary.json ENCODINGS=gzip RUNS=3 bench/status_load.sh
 set -euo pipefail
 
 SYSTEMS=${SYSTEMS:-100}
@@ -17,6 +18,9 @@ DEPS=${DEPS:-5}
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
+PATHS=${PATHS:-/status /api/v2/summary.json}
+ENCODINGS=${ENCODINGS:-identity gzip}
+RUNS=${RUNS:-1}
 BIN=${BIN:-/tmp/si-status-bench}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
@@ -58,7 +62,7 @@ fi
 [[ -n $addr ]] || { echo "server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
 base=http://$addr
 curl -fsS --max-time 5 "$base/healthz" >/dev/null
-echo "listening on $addr (pid $pid)"
+echo "listening on $addr (pid $pid), GOGC=${GOGC:-unset (the binary defaults to 400)}"
 
 echo "== seed $SYSTEMS systems × $DEPS dependencies through the API"
 api() { curl -fsS --max-time 10 -H "X-API-Key: $key" -H 'Content-Type: application/json' "$@"; }
@@ -89,15 +93,15 @@ printf 'response sizes: /status %s bytes (gzip %s), summary.json %s bytes (gzip 
 	"$(curl -fsS "$base/api/v2/summary.json" | wc -c)" "$(curl -fsS -H 'Accept-Encoding: gzip' "$base/api/v2/summary.json" | wc -c)"
 
 srv_cpu() { awk '{s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13]}' "/proc/$pid/stat"; }
-for path in /status /api/v2/summary.json; do
-	for enc in identity gzip; do
+for path in $PATHS; do
+	for enc in $ENCODINGS; do for _ in $(seq "$RUNS"); do
 		echo
 		echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Accept-Encoding: $enc' $base$path"
 		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 		c0=$(srv_cpu)
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "Accept-Encoding: $enc" "$base$path"
 		echo "server cpu: $(($(srv_cpu) - c0)) centiseconds; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-	done
+	done; done
 done
 echo
 echo "== server RSS after load: $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
