@@ -11,6 +11,7 @@
 #   bench/status_load.sh                    # 100 × 5, wrk -t2 -c64 -d10s
 #   DURATION=5s bench/status_load.sh
 #   PATHS=/api/v2/summary.json ENCODINGS=gzip RUNS=3 bench/status_load.sh
+#   CEILING=1 bench/status_load.sh          # each run next to bare net/http
 set -euo pipefail
 
 SYSTEMS=${SYSTEMS:-100}
@@ -21,6 +22,9 @@ CONNS=${CONNS:-64}
 PATHS=${PATHS:-/status /api/v2/summary.json}
 ENCODINGS=${ENCODINGS:-identity gzip}
 RUNS=${RUNS:-1}
+# CEILING=1: after each run, the same run against bench/ceiling, a bare
+# net/http server sending the same recorded response.
+CEILING=${CEILING:-0}
 BIN=${BIN:-/tmp/si-status-bench}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
@@ -92,15 +96,39 @@ printf 'response sizes: /status %s bytes (gzip %s), summary.json %s bytes (gzip 
 	"$(curl -fsS "$base/status" | wc -c)" "$(curl -fsS -H 'Accept-Encoding: gzip' "$base/status" | wc -c)" \
 	"$(curl -fsS "$base/api/v2/summary.json" | wc -c)" "$(curl -fsS -H 'Accept-Encoding: gzip' "$base/api/v2/summary.json" | wc -c)"
 
-srv_cpu() { awk '{s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13]}' "/proc/$pid/stat"; }
+cpu_of() { awk '{s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13]}' "/proc/$1/stat"; }
+# load URL ENC PID: one wrk run, with the CPU the process PID used.
+load() {
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	local c0
+	c0=$(cpu_of "$3")
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "Accept-Encoding: $2" "$1"
+	echo "server cpu: $(($(cpu_of "$3") - c0)) centiseconds; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+if [[ $CEILING == 1 ]]; then
+	(cd "$root" && go build -o "$tmp/ceiling" ./bench/ceiling)
+fi
 for path in $PATHS; do
 	for enc in $ENCODINGS; do for _ in $(seq "$RUNS"); do
 		echo
 		echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Accept-Encoding: $enc' $base$path"
-		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-		c0=$(srv_cpu)
-		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "Accept-Encoding: $enc" "$base$path"
-		echo "server cpu: $(($(srv_cpu) - c0)) centiseconds; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+		load "$base$path" "$enc" "$pid"
+		if [[ $CEILING == 1 ]]; then
+			"$tmp/ceiling" -url "$base$path" -encoding "$enc" >"$tmp/ceiling.log" 2>&1 &
+			cpid=$!
+			caddr=""
+			for _ in $(seq 100); do
+				caddr=$(sed -n 's/^listening on \([0-9.:]*\).*/\1/p' "$tmp/ceiling.log")
+				[[ -n $caddr ]] && break
+				sleep 0.1
+			done
+			[[ -n $caddr ]] || { cat "$tmp/ceiling.log" >&2; exit 1; }
+			echo
+			echo "== ceiling (bare net/http, same response): $(cat "$tmp/ceiling.log")"
+			load "http://$caddr$path" "$enc" "$cpid"
+			kill "$cpid"
+			wait "$cpid" 2>/dev/null || true
+		fi
 	done; done
 done
 echo
