@@ -100,6 +100,9 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 		{"no content", with("error.html", `{{define "other"}}x{{end}}`), `"content" is not defined`},
 		{"unknown function", with("system.html", `{{define "content"}}{{nope .}}{{end}}`), "nope"},
 		{"escaping error", with("dashboard.html", `{{define "content"}}<a href="{{if .}}x{{end}}{{end}}`), "dashboard"},
+		{"missing partials", with("partials.html", ""), "partials"},
+		{"call to no template", with("audit.html", `{{define "content"}}{{template "nowhere" .}}{{end}}`), "nowhere"},
+		{"broken partial", with("partials.html", `{{define "status"}}{{if}}{{end}}`), "partials"},
 	}
 	svc := application.NewSystemService(nil, nil)
 	auth := testAuth(t)
@@ -113,6 +116,41 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 				t.Fatalf("New: no error, want one mentioning %q", tt.wantErr)
 			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
 				t.Fatalf("New: %v, want it to mention %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// Each page's set holds the partials it calls, directly or through other
+// partials, and no others.
+func TestPagesGetTheirPartials(t *testing.T) {
+	h, err := New(Config{Systems: application.NewSystemService(nil, nil), Auth: testAuth(t), Monitors: testMonitors()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		page      string
+		has, lacks []string
+	}{
+		// login calls input, which calls field-error.
+		{pageLogin, []string{"input", "field-error", "form-top"}, []string{"webhook-fields", "status", "system-fields"}},
+		// system-edit calls system-fields, which calls checkbox and textarea.
+		{pageSystemEdit, []string{"system-fields", "checkbox", "textarea", "input"}, []string{"webhook-fields", "incident-fields"}},
+		{pageWebhookEdit, []string{"webhook-fields", "checkbox"}, []string{"system-fields", "sla-met"}},
+		{pageError, nil, []string{"input", "status", "time"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page, func(t *testing.T) {
+			set := h.pages[tt.page]
+			for _, name := range tt.has {
+				if set.Lookup(name) == nil {
+					t.Errorf("%s lacks partial %q", tt.page, name)
+				}
+			}
+			for _, name := range tt.lacks {
+				if set.Lookup(name) != nil {
+					t.Errorf("%s holds partial %q that it never calls", tt.page, name)
+				}
 			}
 		})
 	}

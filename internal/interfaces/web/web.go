@@ -81,7 +81,9 @@ type Handler struct {
 	now           func() time.Time
 	sleep         func(time.Duration)
 	pages         map[string]*template.Template
-	assets        map[string]asset
+	// partials are parsed once; each page set gets copies of those it calls.
+	partials partials
+	assets   map[string]asset
 	// liveSeconds is LiveRefresh as the pages' data-refresh-seconds.
 	liveSeconds string
 }
@@ -197,6 +199,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.assets, err = loadAssets(cfg.Static); err != nil {
 		return nil, err
 	}
+	if h.partials, err = loadPartials(cfg.Templates, h.funcs()); err != nil {
+		return nil, err
+	}
 	h.pages = make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := h.parsePage(cfg.Templates, name)
@@ -209,9 +214,12 @@ func New(cfg Config) (*Handler, error) {
 }
 
 func (h *Handler) parsePage(fsys fs.FS, name string) (*template.Template, error) {
-	t, err := template.New(name).Funcs(h.funcs()).ParseFS(fsys, "layout.html", "partials.html", name+".html")
+	t, err := template.New(name).Funcs(h.funcs()).ParseFS(fsys, "layout.html", name+".html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+	}
+	if err := h.partials.addTo(t); err != nil {
+		return nil, fmt.Errorf("web: page %s: %w", name, err)
 	}
 	must := []string{"layout", "content"}
 	if livePages[name] {
