@@ -12,6 +12,7 @@
 #   DURATION=5s bench/status_load.sh
 #   PATHS=/api/v2/summary.json ENCODINGS=gzip RUNS=3 bench/status_load.sh
 #   CEILING=1 bench/status_load.sh          # each run next to bare net/http
+#   DELAY_MS=5 bench/status_load.sh         # throttled: latency at ~10,000 req/s
 set -euo pipefail
 
 SYSTEMS=${SYSTEMS:-100}
@@ -25,6 +26,10 @@ RUNS=${RUNS:-1}
 # CEILING=1: after each run, the same run against bench/ceiling, a bare
 # net/http server sending the same recorded response.
 CEILING=${CEILING:-0}
+# DELAY_MS=5: each connection waits this long after a response before its
+# next request (a wrk delay() script), for the latency at a given rate
+# rather than at saturation: 64 connections × 5 ms ≈ 10,000 req/s at most.
+DELAY_MS=${DELAY_MS:-}
 BIN=${BIN:-/tmp/si-status-bench}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
@@ -102,16 +107,21 @@ load() {
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	local c0
 	c0=$(cpu_of "$3")
-	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -H "Accept-Encoding: $2" "$1"
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s "${script[@]}" -H "Accept-Encoding: $2" "$1"
 	echo "server cpu: $(($(cpu_of "$3") - c0)) centiseconds; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+script=()
+if [[ -n $DELAY_MS ]]; then
+	echo "function delay() return $DELAY_MS end" >"$tmp/delay.lua"
+	script=(-s "$tmp/delay.lua")
+fi
 if [[ $CEILING == 1 ]]; then
 	(cd "$root" && go build -o "$tmp/ceiling" ./bench/ceiling)
 fi
 for path in $PATHS; do
 	for enc in $ENCODINGS; do for _ in $(seq "$RUNS"); do
 		echo
-		echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Accept-Encoding: $enc' $base$path"
+		echo "== wrk -t$THREADS -c$CONNS -d$DURATION --latency ${script[*]} -H 'Accept-Encoding: $enc' $base$path"
 		load "$base$path" "$enc" "$pid"
 		if [[ $CEILING == 1 ]]; then
 			"$tmp/ceiling" -url "$base$path" -encoding "$enc" >"$tmp/ceiling.log" 2>&1 &
