@@ -129,7 +129,7 @@ func TestPagesGetTheirPartials(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		page      string
+		page       string
 		has, lacks []string
 	}{
 		// login calls input, which calls field-error.
