@@ -16,68 +16,11 @@ THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 BIN=${BIN:-/tmp/si-bench}
 
-command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
-command -v curl >/dev/null || { echo "curl not found" >&2; exit 1; }
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d /tmp/si-bench.XXXXXX)
-pid=""
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp" "$BIN"
-}
-trap cleanup EXIT INT TERM
-
-echo "== build"
-(cd "$root" && go build -o "$BIN" .)
-
-db=$tmp/bench.db
-# An admin API key for seeding and reading (it also creates and migrates the database).
-key=$("$BIN" apikey create -db "$db" -name bench -scopes admin 2>/dev/null)
-
-echo "== start"
-"$BIN" serve -addr 127.0.0.1:0 -db "$db" -log-level info 2>"$tmp/server.log" &
-pid=$!
-addr=""
-for _ in $(seq 100); do
-	addr=$(sed -n 's/.*msg=listening addr=\([0-9.:]*\).*/\1/p' "$tmp/server.log" | head -1)
-	[[ -n $addr ]] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-[[ -n $addr ]] || { echo "server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
-base=http://$addr
-curl -fsS --max-time 5 "$base/healthz" >/dev/null
-echo "listening on $addr (pid $pid)"
-
-echo "== seed $SYSTEMS systems × $DEPS dependencies through the API"
-export base key DEPS
-seed_one() {
-	local i=$1 sid did st
-	sid=$(curl -fsS --max-time 10 -H "X-API-Key: $key" -H 'Content-Type: application/json' \
-		-d "{\"name\":\"system-$i\",\"description\":\"Benchmark system\"}" "$base/api/systems" |
-		sed -n 's/^{"id":\([0-9]*\).*/\1/p')
-	for j in $(seq "$DEPS"); do
-		did=$(curl -fsS --max-time 10 -H "X-API-Key: $key" -H 'Content-Type: application/json' \
-			-d "{\"name\":\"dependency-$j\"}" "$base/api/systems/$sid/dependencies" |
-			sed -n 's/^{"id":\([0-9]*\).*/\1/p')
-		if [[ $j == 1 ]]; then
-			# One logged change per system: 10 % red, 10 % yellow, the rest green.
-			case $((i % 10)) in 0) st=red ;; 1) st=yellow ;; *) st=green ;; esac
-			curl -fsS --max-time 10 -o /dev/null -H "X-API-Key: $key" -H 'Content-Type: application/json' \
-				-d "{\"status\":\"$st\",\"message\":\"seed\"}" "$base/api/dependencies/$did/status"
-		fi
-	done
-}
-export -f seed_one
-start=$(date +%s%N)
-seq "$SYSTEMS" | xargs -P 4 -I{} bash -c 'seed_one {}'
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_start
+bench_seed "$SYSTEMS" "$DEPS" ',"description":"Benchmark system"'
 n=$(curl -fsS --max-time 30 -H "X-API-Key: $key" "$base/api/systems" | grep -o '"id":' | wc -l)
-echo "seeded $n systems in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 [[ $n == "$SYSTEMS" ]] || { echo "expected $SYSTEMS systems, got $n" >&2; exit 1; }
 printf 'response sizes: /api/systems %s bytes, / %s bytes\n' \
 	"$(curl -fsS -H "X-API-Key: $key" "$base/api/systems" | wc -c)" \

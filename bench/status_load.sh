@@ -32,64 +32,10 @@ CEILING=${CEILING:-0}
 DELAY_MS=${DELAY_MS:-}
 BIN=${BIN:-/tmp/si-status-bench}
 
-command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
-command -v curl >/dev/null || { echo "curl not found" >&2; exit 1; }
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d /tmp/si-status-bench.XXXXXX)
-pid=""
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp" "$BIN"
-}
-trap cleanup EXIT INT TERM
-
-echo "== build"
-(cd "$root" && go build -o "$BIN" .)
-
-db=$tmp/bench.db
-key=$("$BIN" apikey create -db "$db" -name bench -scopes admin 2>/dev/null)
-
-echo "== start"
-"$BIN" serve -addr 127.0.0.1:0 -db "$db" -log-level warn -page-name "Bench status" 2>"$tmp/server.log" &
-pid=$!
-addr=""
-for _ in $(seq 100); do
-	addr=$(sed -n 's/.*msg=listening addr=\([0-9.:]*\).*/\1/p' "$tmp/server.log" | head -1)
-	[[ -n $addr ]] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-if [[ -z $addr ]]; then
-	# -log-level warn hides the listening line: find the port instead.
-	addr=$(ss -ltnpH 2>/dev/null | awk -v p="pid=$pid," '$0 ~ p {print $4; exit}')
-fi
-[[ -n $addr ]] || { echo "server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
-base=http://$addr
-curl -fsS --max-time 5 "$base/healthz" >/dev/null
-echo "listening on $addr (pid $pid), GOGC=${GOGC:-unset (the binary defaults to 400)}"
-
-echo "== seed $SYSTEMS systems × $DEPS dependencies through the API"
-api() { curl -fsS --max-time 10 -H "X-API-Key: $key" -H 'Content-Type: application/json' "$@"; }
-export base key DEPS
-export -f api
-seed_one() {
-	local i=$1 sid did st
-	sid=$(api -d "{\"name\":\"system-$i\",\"owner\":\"team-$i\"}" "$base/api/systems" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
-	for j in $(seq "$DEPS"); do
-		did=$(api -d "{\"name\":\"dependency-$j\"}" "$base/api/systems/$sid/dependencies" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
-		if [[ $j == 1 ]]; then
-			case $((i % 10)) in 0) st=red ;; 1) st=yellow ;; *) st=green ;; esac
-			api -o /dev/null -d "{\"status\":\"$st\",\"message\":\"seed\"}" "$base/api/dependencies/$did/status"
-		fi
-	done
-}
-export -f seed_one
-seq "$SYSTEMS" | xargs -P 4 -I{} bash -c 'seed_one {}'
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_start -page-name "Bench status"
+bench_seed "$SYSTEMS" "$DEPS" ',"owner":"team-%d"'
 now=$(date -u +%s)
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 api -o /dev/null -d '{"title":"Elevated errors","impact":"major","system_ids":[1,2],"message":"Looking into it"}' "$base/api/incidents"
