@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +81,9 @@ func (s *BackupService) Import(ctx context.Context, r io.Reader, mode domain.Imp
 		if err := s.store.Backup(ctx, backup); err != nil {
 			return domain.ImportResult{}, fmt.Errorf("import: backup before replace: %w", err)
 		}
+		if err := pruneBackups(s.store.Path(), "pre-import", KeepImportBackups); err != nil {
+			return domain.ImportResult{}, fmt.Errorf("import: %w", err)
+		}
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return domain.ImportResult{}, fmt.Errorf("import: %w", err)
@@ -103,6 +109,37 @@ func BackupPath(dbPath, reason string, t time.Time) string {
 	stamp := strings.ReplaceAll(t.UTC().Format("20060102T150405.000Z"), ".", "")
 	return fmt.Sprintf("%s.%s-%s.bak", dbPath, reason, stamp)
 }
+
+// KeepImportBackups is how many pre-import backups are kept next to the
+// database: each replace import removes the older ones, as migrations do
+// with theirs.
+const KeepImportBackups = 5
+
+// pruneBackups keeps the newest keep backups that BackupPath named for
+// reason next to dbPath, and removes the others.
+func pruneBackups(dbPath, reason string, keep int) error {
+	matches, err := filepath.Glob(globEscape(dbPath) + "." + reason + "-[0-9]*Z*.bak")
+	if err != nil {
+		return fmt.Errorf("list %s backups: %w", reason, err)
+	}
+	if len(matches) <= keep {
+		return nil
+	}
+	// The names differ only in their UTC time stamp: newest last.
+	slices.Sort(matches)
+	for _, f := range matches[:len(matches)-keep] {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("remove old %s backup: %w", reason, err)
+		}
+	}
+	return nil
+}
+
+var globMeta = regexp.MustCompile(`[*?\[\\]`)
+
+// globEscape quotes the characters of p that filepath.Glob reads as a
+// pattern.
+func globEscape(p string) string { return globMeta.ReplaceAllString(p, `\$0`) }
 
 func fileExists(path string) bool {
 	_, err := os.Stat(path)

@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/status-incident/status-incident/internal/application"
 )
 
 // populate fills an instance with every kind of entity through the API,
@@ -305,5 +308,40 @@ func TestAdminBackupPage(t *testing.T) {
 	r = upload(map[string]string{"mode": "merge"}, []byte(`{"version":"2.0","systems":[{"id":1}]}`))
 	if r.Code != 422 || !bytes.Contains(r.Body, []byte("Problems in the file")) || !bytes.Contains(r.Body, []byte("is required")) {
 		t.Errorf("invalid file: %d %s", r.Code, r.Body)
+	}
+}
+
+// Each replace import saves the database first; only the newest
+// KeepImportBackups of those copies stay, and other files next to the
+// database are left alone.
+func TestReplaceImportKeepsTheNewestBackups(t *testing.T) {
+	e, h := populate(t)
+	file := must(t, 200, do(t, h, "GET", "/api/export", nil)).Body
+	others := []string{e.dbPath + ".pre-import-notes.txt", e.dbPath + ".v0007-20260101T000000.000Z.bak"}
+	for _, f := range others {
+		if err := os.WriteFile(f, []byte("keep me"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var made []string
+	for range application.KeepImportBackups + 2 {
+		var res struct {
+			Backup string `json:"backup"`
+		}
+		must(t, 200, do(t, h, "POST", "/api/import?mode=replace", file)).json(t, &res)
+		if res.Backup == "" {
+			t.Fatal("a replace import reported no backup")
+		}
+		made = append(made, res.Backup)
+		e.clock.Advance(time.Minute)
+	}
+	left, _ := filepath.Glob(e.dbPath + ".pre-import-*.bak")
+	if want := made[len(made)-application.KeepImportBackups:]; !slices.Equal(left, want) {
+		t.Errorf("backups left:\n%v\nwant the newest %d:\n%v", left, application.KeepImportBackups, want)
+	}
+	for _, f := range others {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }
