@@ -71,7 +71,7 @@ bench_seed() {
 bench_seed_one() {
 	local i=$1 sid did st fields
 	# shellcheck disable=SC2059 # the format is ours
-	fields=$(printf "$BENCH_FIELDS" "$i" "$i")
+	fields=$(printf "$BENCH_FIELDS" "$i")
 	sid=$(api -d "{\"name\":\"system-$i\"$fields}" "$base/api/systems" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
 	for j in $(seq "$BENCH_DEPS"); do
 		did=$(api -d "{\"name\":\"dependency-$j\"}" "$base/api/systems/$sid/dependencies" | sed -n 's/^{"id":\([0-9]*\).*/\1/p')
