@@ -273,7 +273,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Plain HTTP only (TLS ends at a proxy), so the listener may coalesce
+	// net/http's writes: a response over 4 KB leaves in one send.
+	go func() { errc <- srv.Serve(httpserver.CoalesceWrites(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

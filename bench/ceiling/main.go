@@ -1,6 +1,7 @@
 // Command ceiling serves one recorded response from a bare net/http server:
 // the same bytes and headers the service sent, with the service's server
-// timeouts and garbage collector setting, and nothing else — no router, no
+// timeouts, garbage collector setting and listener (httpserver.CoalesceWrites;
+// -coalesce=false for net/http's own), and nothing else — no router, no
 // middleware, no cache lookup. bench/status_load.sh runs wrk against it next
 // to the service, so that each figure has the ceiling of net/http for that
 // response on the same machine at the same moment beside it
@@ -23,12 +24,15 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/status-incident/status-incident/internal/interfaces/httpserver"
 )
 
 func main() {
 	url := flag.String("url", "", "the response to record (required)")
 	encoding := flag.String("encoding", "identity", "Accept-Encoding to record the response with")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")
+	coalesce := flag.Bool("coalesce", true, "serve through httpserver.CoalesceWrites, as the service does")
 	flag.Parse()
 	if *url == "" {
 		flag.Usage()
@@ -76,6 +80,9 @@ func main() {
 			}
 			w.Write(body)
 		}),
+	}
+	if *coalesce {
+		ln = httpserver.CoalesceWrites(ln)
 	}
 	log.Fatal(srv.Serve(ln))
 }
