@@ -30,7 +30,9 @@ const netHTTPWriteBuffer = 4 << 10
 // write goes straight through.
 //
 // Not for TLS listeners: HTTP/2 reads and writes in separate goroutines, so
-// a held write could wait for a read that is already blocked.
+// a held write could wait for a read that is already blocked. For the same
+// reason a handler that hijacks the connection (none does) must not write
+// exactly 4 KB and then wait without reading.
 func CoalesceWrites(ln net.Listener) net.Listener { return coalescingListener{ln} }
 
 type coalescingListener struct{ net.Listener }
