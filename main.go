@@ -275,7 +275,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	errc := make(chan error, 1)
 	// Plain HTTP only (TLS ends at a proxy), so the listener may coalesce
 	// net/http's writes: a response over 4 KB leaves in one send.
-	go func() { errc <- srv.Serve(httpserver.CoalesceWrites(ln)) }()
+	go func() { errc <- srv.Serve(httpserver.CoalesceWrites(srv, ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

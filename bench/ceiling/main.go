@@ -82,7 +82,7 @@ func main() {
 		}),
 	}
 	if *coalesce {
-		ln = httpserver.CoalesceWrites(ln)
+		ln = httpserver.CoalesceWrites(srv, ln)
 	}
 	log.Fatal(srv.Serve(ln))
 }

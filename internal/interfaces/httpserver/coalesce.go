@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"context"
 	"io"
 	"net"
+	"net/http"
 	"sync"
 )
 
@@ -29,11 +31,40 @@ const netHTTPWriteBuffer = 4 << 10
 // at once), and before the connection closes or half-closes. Every other
 // write goes straight through.
 //
+// A handler's flush (http.ResponseController, http.Flusher) can end on a
+// full buffer too; the request frame's writer then sends what the
+// connection holds, which srv's ConnContext (set here, after any already
+// set) lets it find.
+//
 // Not for TLS listeners: HTTP/2 reads and writes in separate goroutines, so
 // a held write could wait for a read that is already blocked. For the same
 // reason a handler that hijacks the connection (none does) must not write
 // exactly 4 KB and then wait without reading.
-func CoalesceWrites(ln net.Listener) net.Listener { return coalescingListener{ln} }
+func CoalesceWrites(srv *http.Server, ln net.Listener) net.Listener {
+	next := srv.ConnContext
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		if next != nil {
+			ctx = next(ctx, c)
+		}
+		if cc, ok := c.(*coalescingConn); ok {
+			ctx = context.WithValue(ctx, connKey{}, cc)
+		}
+		return ctx
+	}
+	return coalescingListener{ln}
+}
+
+// connKey is the context key of a request's *coalescingConn.
+type connKey struct{}
+
+// flushConn sends what the connection of the request with context ctx
+// holds, if it is a coalescing one.
+func flushConn(ctx context.Context) error {
+	if c, ok := ctx.Value(connKey{}).(*coalescingConn); ok {
+		return c.flush()
+	}
+	return nil
+}
 
 type coalescingListener struct{ net.Listener }
 

@@ -26,9 +26,6 @@ func sizedBodies(t *testing.T, coalesce bool) string {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	if coalesce {
-		ln = httpserver.CoalesceWrites(ln)
-	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/"))
 		if err != nil {
@@ -39,6 +36,9 @@ func sizedBodies(t *testing.T, coalesce bool) string {
 		w.Header().Set("Content-Length", strconv.Itoa(n))
 		w.Write(pattern(n))
 	})}
+	if coalesce {
+		ln = httpserver.CoalesceWrites(srv, ln)
+	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return addr

@@ -1,14 +1,20 @@
 package httpserver
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 )
 
 // recordingConn is the connection under a coalescingConn: it records what
@@ -177,5 +183,100 @@ func TestCoalescingConnCloseDoesNotWaitForABlockedWrite(t *testing.T) {
 	case <-wrote:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the blocked write did not end when the connection closed")
+	}
+}
+
+// countingReader counts the bytes read from a connection.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// A handler that flushes mid-response gets what it flushed to the client
+// at once, also when the flush ends exactly on a full buffer, which the
+// connection holds: the frame's writer sends it on.
+func TestFrameFlushSendsWhatTheConnectionHolds(t *testing.T) {
+	f, _, _ := newTestFrame(t)
+	next := make(chan struct{})
+	wait := func() {
+		select { // until the client has read what came before
+		case <-next:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	f.Mux.Get("/stream/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(chi.URLParam(r, "n"))
+		rc := http.NewResponseController(w)
+		// First the headers and a short chunk: by the time the client has
+		// them, net/http's background read of the connection is waiting,
+		// so only the flush can send what the connection holds next.
+		w.Write([]byte("start"))
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+		wait()
+		w.Write(fill(n, 's'))
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+		wait()
+		w.Write([]byte("end"))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: f}
+	go srv.Serve(CoalesceWrites(srv, ln))
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cr := &countingReader{r: conn}
+	br := bufio.NewReader(cr)
+	read := func(resp *http.Response, n int) string {
+		t.Helper()
+		b := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, b); err != nil {
+			t.Fatalf("%s: the flushed part did not arrive: %v", resp.Request.URL, err)
+		}
+		return string(b)
+	}
+	sawFullBuffer := false
+	// A chunk's header, data and end come to exactly 4,096 bytes for one of
+	// these sizes.
+	for n := 4080; n < 4096; n++ {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(conn, "GET /stream/%d HTTP/1.1\r\nHost: test\r\n\r\n", n)
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("/stream/%d", n), nil)
+		resp, err := http.ReadResponse(br, req)
+		if err != nil {
+			t.Fatalf("GET /stream/%d: %v", n, err)
+		}
+		if got := read(resp, 5); got != "start" {
+			t.Fatalf("GET /stream/%d began with %q", n, got)
+		}
+		next <- struct{}{}
+		before := cr.n
+		read(resp, n)
+		sawFullBuffer = sawFullBuffer || cr.n-before == netHTTPWriteBuffer
+		next <- struct{}{}
+		rest, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(rest) != "end" {
+			t.Fatalf("GET /stream/%d: then %q, %v", n, rest, err)
+		}
+	}
+	if !sawFullBuffer {
+		t.Fatal("no flush ended exactly on a full buffer: the test no longer covers that case")
 	}
 }

@@ -81,7 +81,7 @@ func (f *frame) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := f.routes.Get().(*chi.Context)
 	route.Reset()
 	route.Routes = f.Mux
-	x := &exchange{statusWriter: statusWriter{ResponseWriter: w}, ctx: requestContext{Context: r.Context(), id: id, route: route}}
+	x := &exchange{statusWriter: statusWriter{ResponseWriter: w, conn: r.Context()}, ctx: requestContext{Context: r.Context(), id: id, route: route}}
 	r = r.WithContext(&x.ctx)
 
 	h := w.Header()
@@ -138,13 +138,30 @@ func (f *frame) done(r *http.Request, x *exchange, elapsed time.Duration) {
 }
 
 // statusWriter records the status code and the body bytes written. Unwrap
-// lets http.ResponseController reach the connection (flush, deadlines).
+// lets http.ResponseController reach the connection (deadlines); a flush
+// goes on to the connection itself (see CoalesceWrites).
 type statusWriter struct {
 	http.ResponseWriter
+	conn        context.Context // the request's, which knows its connection
 	status      int
 	bytes       int64
 	wroteHeader bool
 }
+
+// FlushError sends what the response has buffered, then what the
+// connection holds of it.
+func (w *statusWriter) FlushError() error {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+	if err := http.NewResponseController(w.ResponseWriter).Flush(); err != nil {
+		return err
+	}
+	return flushConn(w.conn)
+}
+
+// Flush is FlushError for callers that want an http.Flusher.
+func (w *statusWriter) Flush() { _ = w.FlushError() }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if !w.wroteHeader && code >= 200 {

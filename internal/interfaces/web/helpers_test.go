@@ -97,7 +97,7 @@ func newBareEnv(t *testing.T, configure ...func(*httpserver.Config)) *env {
 	// Served as main.go serves it, through a coalescing listener, so the
 	// browser tests run over it too.
 	srv := httptest.NewUnstartedServer(h)
-	srv.Listener = httpserver.CoalesceWrites(srv.Listener)
+	srv.Listener = httpserver.CoalesceWrites(srv.Config, srv.Listener)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, systems: systems, auth: auth, monitors: monitors, webhooks: cfg.Webhooks, sleeps: sleeps}
