@@ -20,8 +20,8 @@ const netHTTPWriteBuffer = 4 << 10
 // net/http fills the buffer with the status line, headers and the start of
 // the body, writes it out, then writes the rest of a large body directly:
 // two sends, so two TCP segments and two wake-ups of the reader for, say,
-// the 12 KB gzipped summary.json. On loopback and on a LAN that second send
-// cost about a fifth of the throughput (docs/PERFORMANCE.md). The
+// the 12 KB gzipped summary.json. On loopback that second send cost 10–20 %
+// of the requests per second (docs/PERFORMANCE.md). The
 // connections this listener returns hold a write of exactly one full buffer
 // — the only write of that size net/http makes in practice is that flush —
 // and send it together with the next write in one writev. Nothing is held
@@ -83,38 +83,48 @@ func (l coalescingListener) Accept() (net.Conn, error) {
 // everything else.
 type coalescingConn struct {
 	net.Conn
-	mu      sync.Mutex
-	holding bool
-	held    []byte // reused; valid while holding
+	mu   sync.Mutex
+	held *[netHTTPWriteBuffer]byte // nil when nothing is held
 }
+
+// heldBuffers lend a connection its held buffer only while it holds one,
+// so that an idle kept-alive connection costs no more than without the
+// wrapper.
+var heldBuffers = sync.Pool{New: func() any { return new([netHTTPWriteBuffer]byte) }}
 
 func (c *coalescingConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.holding {
+	if c.held == nil {
 		if len(p) != netHTTPWriteBuffer {
 			return c.Conn.Write(p)
 		}
-		c.held = append(c.held[:0], p...)
-		c.holding = true
+		c.held = heldBuffers.Get().(*[netHTTPWriteBuffer]byte)
+		copy(c.held[:], p)
 		return len(p), nil
 	}
-	c.holding = false
-	bufs := net.Buffers{c.held, p} // one writev on a TCP connection
+	bufs := net.Buffers{c.held[:], p} // one writev on a TCP connection
 	n, err := bufs.WriteTo(c.Conn)
+	c.release()
 	// The held bytes were reported written by the earlier call; report
 	// only what was sent of p.
-	return int(max(n-int64(len(c.held)), 0)), err
+	return int(max(n-netHTTPWriteBuffer, 0)), err
 }
 
 // flushLocked sends the held bytes, if any. c.mu must be held.
 func (c *coalescingConn) flushLocked() error {
-	if !c.holding {
+	if c.held == nil {
 		return nil
 	}
-	c.holding = false
-	_, err := c.Conn.Write(c.held)
+	_, err := c.Conn.Write(c.held[:])
+	c.release()
 	return err
+}
+
+// release returns the held buffer. c.mu must be held.
+func (c *coalescingConn) release() {
+	heldBuffers.Put(c.held)
+	c.held = nil
 }
 
 func (c *coalescingConn) flush() error {

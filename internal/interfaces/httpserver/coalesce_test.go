@@ -89,6 +89,9 @@ func TestCoalescingConnHoldsOnlyAFullBuffer(t *testing.T) {
 	if got := inner.log(); got != "write 100, write 4096, write 8000" {
 		t.Fatalf("the held buffer should leave with the next write; got %q", got)
 	}
+	if c.held != nil {
+		t.Fatal("an idle connection should not keep a buffer")
+	}
 	write(fill(netHTTPWriteBuffer, 'd'))
 	write(fill(netHTTPWriteBuffer, 'e'))
 	if got := inner.log(); got != "write 100, write 4096, write 8000, write 4096, write 4096" {
